@@ -1,0 +1,54 @@
+"""The decomposition pipeline: a :class:`Thread` in, a :class:`CruxMap` out.
+
+Stages run in order, each a pure function of the thread and what earlier stages
+found (see each module's docstring for its input and output):
+
+1. :mod:`decompose.claims` — sentence-level claims with exact spans.
+2. stance — each reply claim's stance toward what it answers (ATTACKS / SUPPORTS).
+3. disagreements — attack edges between two authors grouped into disagreements.
+4. cruxes — what each disagreement hinges on, ranked.
+5. topics — readable topic labels and SAME_AS links between authors' claims.
+
+A failure inside a stage is raised as :class:`graph.errors.DecomposeError` naming it.
+
+Examples
+--------
+>>> from graph.schema import Thread, Post
+>>> m = decompose(Thread("x", posts=(Post(id="p", text="Cats purr. Dogs bark."),)))
+>>> [c.text for c in m.claims]
+['Cats purr.', 'Dogs bark.']
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Callable
+
+from graph.errors import CruxmapError, DecomposeError
+from graph.schema import CruxMap, Thread
+
+from decompose import claims as claims_stage
+
+Stage = Callable[[CruxMap], CruxMap]
+
+
+def _claims(m: CruxMap) -> CruxMap:
+    return replace(m, claims=claims_stage.split_claims(m.thread))
+
+
+def stages() -> list[tuple[str, Stage]]:
+    """The stages in order, as ``(name, function)``; each takes and returns a CruxMap."""
+    return [("claims", _claims)]
+
+
+def decompose(thread: Thread) -> CruxMap:
+    """Run every stage over ``thread``."""
+    m = CruxMap(thread=thread)
+    for name, stage in stages():
+        try:
+            m = stage(m)
+        except CruxmapError:
+            raise
+        except Exception as e:  # name the stage: a bare traceback from deep inside helps nobody
+            raise DecomposeError(name, f"{type(e).__name__}: {e}") from e
+    return m

@@ -1,0 +1,1 @@
+"""cruxmap's graph layer: the schema, the two stores, analysis and exports."""

@@ -1,0 +1,127 @@
+"""Exporters: one module per format behind one interface, registered in :data:`_MODULES`.
+
+An exporter module defines ``NAME``, ``EXTENSION``, ``MEDIA_TYPE``, ``BINARY`` (bool)
+and ``generate(store) -> Iterator[str | bytes]``: the document in pieces, read from
+any :class:`graph.store.GraphStore`. Adding a format is one module and one line here.
+
+Filters (``--author``, ``--topic``, ``--disagreement``) are applied once, here, by
+copying the selected part of the map into an in-memory store that the exporter reads,
+so no exporter filters on its own.
+
+Examples
+--------
+>>> from graph.nx_store import NxStore
+>>> doc = "".join(export(NxStore(":memory:"), "json"))
+>>> doc.startswith('{"format": "cruxmap-graph"')
+True
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator
+
+from graph.errors import ExportError
+from graph.schema import ABOUT, CLAIM, CONTAINS, CRUX_OF, PARTY_TO, WROTE
+from graph.store import GraphStore
+
+_MODULES = {
+    "json": "graph.exports.json",
+}
+
+
+@dataclass(frozen=True)
+class Exporter:
+    name: str
+    extension: str
+    media_type: str
+    binary: bool
+    generate: Callable[[GraphStore], Iterator[str | bytes]]
+    description: str
+
+
+def exporters() -> dict[str, Exporter]:
+    """Every available export format by name."""
+    out = {}
+    for name, module in _MODULES.items():
+        mod = importlib.import_module(module)
+        out[name] = Exporter(mod.NAME, mod.EXTENSION, mod.MEDIA_TYPE, bool(getattr(mod, "BINARY", False)),
+                             mod.generate, (mod.__doc__ or name).strip().splitlines()[0])
+    return out
+
+
+def select(store: GraphStore, author: str | None = None, topic: str | None = None,
+           disagreement: str | None = None) -> GraphStore:
+    """The part of the map the filters select, as an in-memory store (the store itself if none)."""
+    if not (author or topic or disagreement):
+        return store
+    from graph.nx_store import NxStore  # the exchange format for a selection is the embedded store
+
+    keep: set[str] = set()
+    if author:
+        keep |= {c["id"] for c in store.claims(author=author)}
+        if not keep:
+            raise ExportError(f"no claims by author {author!r}")
+    if topic:
+        rows = store.disagreements(topic=topic)
+        ids = {c["id"] for d in rows for side in d["sides"].values() for c in side}
+        ids |= {r["start"] for r in store.relationships(ABOUT)
+                if (store.node(r["end"]) or {}).get("properties", {}).get("label", "").casefold()
+                == topic.casefold() or r["end"] == topic}
+        if not ids:
+            raise ExportError(f"no claims about topic {topic!r}")
+        keep = keep & ids if author else ids
+    if disagreement:
+        d = next((d for d in store.disagreements() if d["id"] == disagreement), None)
+        if d is None:
+            raise ExportError(f"no disagreement with id {disagreement!r}")
+        ids = {c["id"] for side in d["sides"].values() for c in side}
+        keep = keep & ids if (author or topic) else ids
+    return _closure(store, keep)
+
+
+def _closure(store: GraphStore, claim_ids: set[str]) -> GraphStore:
+    """The selected claims plus what gives them meaning: their items, authors, disagreements, cruxes, topics."""
+    from graph.nx_store import NxStore
+
+    rels = [r for r in store.relationships()]
+    keep = set(claim_ids)
+    keep |= {r["start"] for r in rels if r["type"] == CONTAINS and r["end"] in claim_ids}
+    keep |= {r["end"] for r in rels if r["type"] in (PARTY_TO, ABOUT) and r["start"] in claim_ids}
+    keep |= {r["start"] for r in rels if r["type"] == CRUX_OF and r["end"] in keep}
+    keep |= {r["start"] for r in rels if r["type"] == WROTE and r["end"] in keep}
+    sub = NxStore(":memory:")
+    sub.upsert([n for n in store.nodes() if n["id"] in keep],
+               [r for r in rels if r["start"] in keep and r["end"] in keep])
+    return sub
+
+
+def export(store: GraphStore, fmt: str, **filters: str | None) -> Iterator[str | bytes]:
+    """The document of format ``fmt`` for the (filtered) map, in pieces."""
+    regs = exporters()
+    if fmt not in regs:
+        raise ExportError(f"unknown export format {fmt!r} (known: {', '.join(regs)})")
+    return regs[fmt].generate(select(store, **filters))
+
+
+def write(store: GraphStore, fmt: str, path: str | Path, **filters: str | None) -> Path:
+    """Write the export to ``path`` atomically (a temp file, then a rename)."""
+    path = Path(path)
+    exporter = exporters().get(fmt)
+    if exporter is None:
+        raise ExportError(f"unknown export format {fmt!r} (known: {', '.join(exporters())})")
+    chunks = export(store, fmt, **filters)
+    fd, tmp = tempfile.mkstemp(dir=path.parent if str(path.parent) else ".", prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "wb" if exporter.binary else "w", **({} if exporter.binary else {"encoding": "utf-8"})) as fh:
+            for chunk in chunks:
+                fh.write(chunk)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path

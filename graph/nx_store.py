@@ -1,0 +1,380 @@
+"""The embedded store: a SQLite file on disk, a NetworkX graph in memory, no server.
+
+SQLite gives what a store needs from a file: transactions (a crash mid-ingest leaves
+the previous state), crash safety, and readers while a writer works (WAL mode), so
+the app can read while the CLI ingests. The graph is loaded into a
+``networkx.MultiDiGraph`` on first query and reloaded when another process has
+written (a ``revision`` counter in the ``meta`` table tells).
+
+Examples
+--------
+>>> from graph.schema import node, relationship, AUTHOR, POST, WROTE
+>>> s = NxStore(":memory:")
+>>> s.upsert([node("author:ann", AUTHOR, name="Ann"), node("p1", POST, text="Hi")],
+...          [relationship(WROTE, "author:ann", "p1")])["nodes_written"]
+2
+>>> [a["name"] for a in s.authors()]
+['Ann']
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import defaultdict
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+import networkx as nx
+
+from graph.errors import StoreCorrupt, StoreError, StoreUnavailable
+from graph.schema import (
+    ABOUT, ATTACKS, AUTHOR, CLAIM, COMMENT, CRUX, CRUX_OF, DISAGREEMENT, PARTY_TO,
+    POST, SCHEMA_VERSION, SUPPORTS, TOPIC, WROTE, Node, Relationship,
+)
+from graph.store import GraphStore
+
+_DDL = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS nodes (id TEXT PRIMARY KEY, label TEXT NOT NULL, props TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS rels (id TEXT PRIMARY KEY, type TEXT NOT NULL, start TEXT NOT NULL,
+                                 "end" TEXT NOT NULL, props TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS nodes_label ON nodes(label);
+CREATE INDEX IF NOT EXISTS rels_type ON rels(type);
+"""
+_MAGIC = "cruxmap"
+
+
+def _dumps(props: dict[str, Any]) -> str:
+    return json.dumps(props, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+class NxStore(GraphStore):
+    """The embedded store over the SQLite file at ``path`` (``":memory:"`` for tests)."""
+
+    def __init__(self, path: str | Path = ":memory:", read_only: bool = False):
+        self.path = str(path)
+        self.read_only = read_only
+        self._conn = self._connect()
+        self._graph: nx.MultiDiGraph | None = None
+        self._graph_revision = -1
+
+    # --- connection ------------------------------------------------------------
+    def _connect(self) -> sqlite3.Connection:
+        path = self.path
+        if path != ":memory:":
+            p = Path(path)
+            if p.is_dir():
+                raise StoreUnavailable(f"{path}: is a directory, expected a database file")
+            if self.read_only and not p.exists():
+                raise StoreUnavailable(f"{path}: no such database (ingest something first)")
+            if not p.parent.exists():
+                raise StoreUnavailable(f"{path}: folder {p.parent} does not exist")
+        try:
+            if self.read_only and path != ":memory:":
+                conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30,
+                                       isolation_level=None, check_same_thread=False)
+            else:
+                conn = sqlite3.connect(path, timeout=30, isolation_level=None,
+                                       check_same_thread=False)
+            self._check_or_init(conn)
+        except sqlite3.DatabaseError as e:
+            raise StoreCorrupt(f"{path}: not a cruxmap database ({e})") from None
+        return conn
+
+    def _check_or_init(self, conn: sqlite3.Connection) -> None:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if tables and "meta" not in tables:
+            raise StoreCorrupt(f"{self.path}: a SQLite file, but not a cruxmap database")
+        if not tables:
+            if self.read_only:
+                raise StoreCorrupt(f"{self.path}: empty file, not a cruxmap database")
+            conn.execute("PRAGMA journal_mode=WAL") if self.path != ":memory:" else None
+            conn.executescript("BEGIN;" + _DDL + "COMMIT;")
+            conn.executemany("INSERT OR IGNORE INTO meta VALUES (?, ?)",
+                             [("format", _MAGIC), ("schema_version", str(SCHEMA_VERSION)),
+                              ("revision", "0")])
+        meta = dict(conn.execute("SELECT key, value FROM meta"))
+        if meta.get("format") != _MAGIC:
+            raise StoreCorrupt(f"{self.path}: a SQLite file, but not a cruxmap database")
+        if int(meta.get("schema_version", "0")) > SCHEMA_VERSION:
+            raise StoreCorrupt(f"{self.path}: written by a newer cruxmap (schema "
+                               f"{meta['schema_version']}); upgrade cruxmap")
+
+    def close(self) -> None:
+        self._conn.close()
+
+    # --- writing -------------------------------------------------------------------
+    def upsert(self, nodes: Iterable[Node], relationships: Iterable[Relationship]) -> dict[str, int]:
+        return self.upsert_batches([(nodes, relationships)])
+
+    def upsert_batches(self, batches: Iterable[tuple[Iterable[Node], Iterable[Relationship]]]) -> dict[str, int]:
+        """All batches in one SQLite transaction: a crash or an error leaves the old state."""
+        if self.read_only:
+            raise StoreError(f"{self.path}: store is open read-only")
+        counts = {"nodes_written": 0, "relationships_written": 0, "unchanged": 0}
+        cur = self._conn.cursor()
+        cur.execute("BEGIN IMMEDIATE")
+        try:
+            endpoints: dict[str, str] = {}
+            for nodes, relationships in batches:
+                for n in nodes:
+                    self._write_row(cur, "nodes", (n["id"], n["label"], _dumps(n["properties"])),
+                                    counts, "nodes_written")
+                for r in relationships:
+                    self._write_row(cur, "rels", (r["id"], r["type"], r["start"], r["end"],
+                                                  _dumps(r["properties"])),
+                                    counts, "relationships_written")
+                    endpoints.setdefault(r["start"], r["id"])
+                    endpoints.setdefault(r["end"], r["id"])
+            for nid, rid in endpoints.items():  # checked at the end: nodes may come in any order
+                if not cur.execute("SELECT 1 FROM nodes WHERE id = ?", (nid,)).fetchone():
+                    raise StoreError(f"relationship {rid} points at {nid}, which is not in the store")
+            if counts["nodes_written"] or counts["relationships_written"]:
+                cur.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'revision'")
+            cur.execute("COMMIT")
+        except BaseException:
+            cur.execute("ROLLBACK")
+            raise
+        return counts
+
+    @staticmethod
+    def _write_row(cur: sqlite3.Cursor, table: str, row: tuple, counts: dict[str, int], key: str) -> None:
+        old = cur.execute(f"SELECT * FROM {table} WHERE id = ?", (row[0],)).fetchone()
+        if old == row:
+            counts["unchanged"] += 1
+            return
+        marks = ", ".join("?" * len(row))
+        cur.execute(f"INSERT OR REPLACE INTO {table} VALUES ({marks})", row)
+        counts[key] += 1
+
+    def clear(self) -> None:
+        cur = self._conn.cursor()
+        cur.execute("BEGIN IMMEDIATE")
+        cur.execute("DELETE FROM rels")
+        cur.execute("DELETE FROM nodes")
+        cur.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'revision'")
+        cur.execute("COMMIT")
+
+    # --- the in-memory graph ------------------------------------------------------------
+    def version(self) -> str:
+        rev = self._conn.execute("SELECT value FROM meta WHERE key = 'revision'").fetchone()[0]
+        return f"{self.path}@{rev}"
+
+    def graph(self) -> nx.MultiDiGraph:
+        """The whole map as a NetworkX graph (node attrs: ``label`` + properties; edge key: rel id)."""
+        rev = int(self._conn.execute("SELECT value FROM meta WHERE key = 'revision'").fetchone()[0])
+        if self._graph is None or rev != self._graph_revision:
+            g = nx.MultiDiGraph()
+            with self._conn:  # one consistent snapshot while another process writes
+                for nid, label, props in self._conn.execute("SELECT id, label, props FROM nodes"):
+                    g.add_node(nid, label=label, props=json.loads(props))
+                for rid, typ, s, e, props in self._conn.execute(
+                        'SELECT id, type, start, "end", props FROM rels'):
+                    g.add_edge(s, e, key=rid, type=typ, props=json.loads(props))
+            self._graph, self._graph_revision = g, rev
+        return self._graph
+
+    # --- reading: generic ----------------------------------------------------------------
+    def node(self, id: str) -> Node | None:
+        row = self._conn.execute("SELECT id, label, props FROM nodes WHERE id = ?", (id,)).fetchone()
+        return {"id": row[0], "label": row[1], "properties": json.loads(row[2])} if row else None
+
+    def nodes(self, label: str | None = None) -> Iterator[Node]:
+        q, args = "SELECT id, label, props FROM nodes", ()
+        if label:
+            q, args = q + " WHERE label = ?", (label,)
+        for nid, lab, props in self._conn.execute(q + " ORDER BY id", args):
+            yield {"id": nid, "label": lab, "properties": json.loads(props)}
+
+    def relationships(self, type: str | None = None) -> Iterator[Relationship]:
+        q, args = 'SELECT id, type, start, "end", props FROM rels', ()
+        if type:
+            q, args = q + " WHERE type = ?", (type,)
+        for rid, typ, s, e, props in self._conn.execute(q + " ORDER BY id", args):
+            yield {"id": rid, "type": typ, "start": s, "end": e, "properties": json.loads(props)}
+
+    def stats(self) -> dict[str, dict[str, int]]:
+        return {
+            "nodes": dict(self._conn.execute(
+                "SELECT label, COUNT(*) FROM nodes GROUP BY label ORDER BY label")),
+            "relationships": dict(self._conn.execute(
+                "SELECT type, COUNT(*) FROM rels GROUP BY type ORDER BY type")),
+        }
+
+    def neighbourhood(self, id: str, hops: int = 1, limit: int = 300) -> tuple[list[Node], list[Relationship]]:
+        g = self.graph()
+        if id not in g:
+            return [], []
+        seen = {id: 0}
+        frontier = [id]
+        for depth in range(1, hops + 1):
+            nxt = []
+            for n in frontier:
+                for m in sorted(set(g.successors(n)) | set(g.predecessors(n))):
+                    if m not in seen and len(seen) < limit:
+                        seen[m] = depth
+                        nxt.append(m)
+            frontier = nxt
+        nodes = [self._node(g, n) for n in sorted(seen)]
+        rels = [self._rel(s, e, k, d) for s, e, k, d in g.edges(keys=True, data=True)
+                if s in seen and e in seen]
+        return nodes, sorted(rels, key=lambda r: r["id"])
+
+    @staticmethod
+    def _node(g: nx.MultiDiGraph, n: str) -> Node:
+        return {"id": n, "label": g.nodes[n]["label"], "properties": dict(g.nodes[n]["props"])}
+
+    @staticmethod
+    def _rel(s: str, e: str, key: str, d: dict[str, Any]) -> Relationship:
+        return {"id": key, "type": d["type"], "start": s, "end": e, "properties": dict(d["props"])}
+
+    # --- helpers for the named queries ---------------------------------------------------
+    def _ids(self, g: nx.MultiDiGraph, label: str) -> list[str]:
+        return sorted(n for n, d in g.nodes(data=True) if d["label"] == label)
+
+    def _in(self, g: nx.MultiDiGraph, n: str, typ: str) -> list[tuple[str, dict[str, Any]]]:
+        return [(s, d["props"]) for s, _, d in g.in_edges(n, data=True) if d["type"] == typ]
+
+    def _out(self, g: nx.MultiDiGraph, n: str, typ: str) -> list[tuple[str, dict[str, Any]]]:
+        return [(e, d["props"]) for _, e, d in g.out_edges(n, data=True) if d["type"] == typ]
+
+    def _author_ids(self, g: nx.MultiDiGraph, who: str) -> set[str]:
+        """Authors matching an id or a display name (case-insensitive)."""
+        key = who.casefold().strip()
+        return {n for n in self._ids(g, AUTHOR)
+                if n == who or g.nodes[n]["props"].get("name", "").casefold() == key}
+
+    def _claim_row(self, g: nx.MultiDiGraph, cid: str) -> dict[str, Any]:
+        p = g.nodes[cid]["props"]
+        aid = p.get("author_id")
+        src = p.get("source_id")
+        return {
+            "id": cid, "text": p.get("text", ""), "author_id": aid,
+            "author": g.nodes[aid]["props"].get("name") if aid in g else None,
+            "source_id": src, "url": g.nodes[src]["props"].get("url", "") if src in g else "",
+            "role": p.get("role", "claim"), "stance": p.get("stance"),
+            "stance_confidence": p.get("stance_confidence"),
+            "start": p.get("start"), "end": p.get("end"),
+        }
+
+    def _disagreement_row(self, g: nx.MultiDiGraph, did: str) -> dict[str, Any]:
+        p = g.nodes[did]["props"]
+        sides: dict[str, list[dict[str, Any]]] = {"a": [], "b": []}
+        for cid, rp in sorted(self._in(g, did, PARTY_TO)):
+            sides.setdefault(rp.get("side", "a"), []).append(self._claim_row(g, cid))
+        authors = {side: sorted({c["author_id"] for c in cl if c["author_id"]})
+                   for side, cl in sides.items()}
+        return {"id": did, "summary": p.get("summary", ""), "status": p.get("status", "open"),
+                "confidence": p.get("confidence"), "sides": sides, "authors": authors,
+                "cruxes": sorted(x for x, _ in self._in(g, did, CRUX_OF))}
+
+    # --- reading: the named queries ------------------------------------------------------
+    def authors(self) -> list[dict[str, Any]]:
+        g = self.graph()
+        claims_by: dict[str, int] = defaultdict(int)
+        for n in self._ids(g, CLAIM):
+            claims_by[g.nodes[n]["props"].get("author_id")] += 1
+        rows = []
+        for a in self._ids(g, AUTHOR):
+            wrote = [g.nodes[e]["label"] for e, _ in self._out(g, a, WROTE)]
+            rows.append({"id": a, "name": g.nodes[a]["props"].get("name", ""),
+                         "posts": wrote.count(POST), "comments": wrote.count(COMMENT),
+                         "claims": claims_by.get(a, 0)})
+        return sorted(rows, key=lambda r: (r["name"].casefold(), r["id"]))
+
+    def claims(self, author: str | None = None, text: str | None = None,
+               limit: int | None = None) -> list[dict[str, Any]]:
+        g = self.graph()
+        ids = self._ids(g, CLAIM)
+        if author is not None:
+            who = self._author_ids(g, author)
+            ids = [c for c in ids if g.nodes[c]["props"].get("author_id") in who]
+        if text:
+            key = text.casefold()
+            ids = [c for c in ids if key in g.nodes[c]["props"].get("text", "").casefold()]
+        rows = sorted((self._claim_row(g, c) for c in ids),
+                      key=lambda r: (r["source_id"] or "", r["start"] or 0, r["id"]))
+        return rows[:limit] if limit else rows
+
+    def disagreements(self, between: tuple[str, str] | None = None, author: str | None = None,
+                      topic: str | None = None, status: str | None = None,
+                      limit: int | None = None) -> list[dict[str, Any]]:
+        g = self.graph()
+        rows = [self._disagreement_row(g, d) for d in self._ids(g, DISAGREEMENT)]
+        if between:
+            a, b = (self._author_ids(g, x) for x in between)
+            rows = [r for r in rows if _opposed(r["authors"], a, b)]
+        if author:
+            who = self._author_ids(g, author)
+            rows = [r for r in rows if who & set(sum(r["authors"].values(), []))]
+        if topic:
+            key = topic.casefold()
+            rows = [r for r in rows if any(
+                key in (t, g.nodes[t]["props"].get("label", "").casefold())
+                for side in r["sides"].values() for c in side for t, _ in self._out(g, c["id"], ABOUT))]
+        if status:
+            rows = [r for r in rows if r["status"] == status]
+        rows.sort(key=lambda r: (-(r["confidence"] or 0), r["id"]))
+        return rows[:limit] if limit else rows
+
+    def cruxes(self, author: str | None = None, between: tuple[str, str] | None = None,
+               limit: int | None = None) -> list[dict[str, Any]]:
+        g = self.graph()
+        rows = []
+        for x in self._ids(g, CRUX):
+            p = g.nodes[x]["props"]
+            dis = [self._disagreement_row(g, d) for d, _ in sorted(self._out(g, x, CRUX_OF))]
+            authors = {"a": sorted({a for d in dis for a in d["authors"].get("a", [])}),
+                       "b": sorted({a for d in dis for a in d["authors"].get("b", [])})}
+            rows.append({"id": x, "text": p.get("text", ""), "score": p.get("score", 0.0),
+                         "kind": p.get("kind", ""), "evidence": p.get("evidence"),
+                         "disagreements": [d["id"] for d in dis], "authors": authors,
+                         "_dis": dis})
+        if author:
+            who = self._author_ids(g, author)
+            rows = [r for r in rows if who & set(r["authors"]["a"] + r["authors"]["b"])]
+        if between:
+            a, b = (self._author_ids(g, x) for x in between)
+            rows = [r for r in rows if any(_opposed(d["authors"], a, b) for d in r["_dis"])]
+        for r in rows:
+            del r["_dis"]
+        rows.sort(key=lambda r: (-(r["score"] or 0), r["id"]))
+        return rows[:limit] if limit else rows
+
+    def divergence(self) -> list[dict[str, Any]]:
+        g = self.graph()
+        weight: dict[tuple[str, str], dict[str, float]] = defaultdict(
+            lambda: {"disagree": 0.0, "agree": 0.0, "disagreements": 0})
+        for s, e, d in g.edges(data=True):
+            if d["type"] not in (ATTACKS, SUPPORTS):
+                continue
+            a, b = g.nodes[s]["props"].get("author_id"), g.nodes[e]["props"].get("author_id")
+            if not a or not b or a == b or a not in g or b not in g:
+                continue
+            kind = "disagree" if d["type"] == ATTACKS else "agree"
+            weight[tuple(sorted((a, b)))][kind] += float(d["props"].get("confidence", 1.0))
+        for did in self._ids(g, DISAGREEMENT):
+            sides = self._disagreement_row(g, did)["authors"]
+            for a in sides.get("a", []):
+                for b in sides.get("b", []):
+                    if a != b:
+                        weight[tuple(sorted((a, b)))]["disagreements"] += 1
+        rows = [{"a": a, "a_name": g.nodes[a]["props"].get("name", ""),
+                 "b": b, "b_name": g.nodes[b]["props"].get("name", ""),
+                 "disagree": round(w["disagree"], 4), "agree": round(w["agree"], 4),
+                 "disagreements": int(w["disagreements"])}
+                for (a, b), w in weight.items()]
+        return sorted(rows, key=lambda r: (-r["disagree"], -r["disagreements"], r["a"], r["b"]))
+
+    def topics(self) -> list[dict[str, Any]]:
+        g = self.graph()
+        rows = [{"id": t, "label": g.nodes[t]["props"].get("label", ""),
+                 "claims": len(self._in(g, t, ABOUT))} for t in self._ids(g, TOPIC)]
+        return sorted(rows, key=lambda r: (-r["claims"], r["label"], r["id"]))
+
+
+def _opposed(authors: dict[str, list[str]], a: set[str], b: set[str]) -> bool:
+    """True when authors ``a`` and ``b`` stand on opposite sides."""
+    sa, sb = set(authors.get("a", [])), set(authors.get("b", []))
+    return bool((a & sa and b & sb) or (b & sa and a & sb))

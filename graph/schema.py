@@ -1,0 +1,374 @@
+"""The single source of truth for cruxmap's data model.
+
+Two views of the same map live here:
+
+* **Typed records** (frozen dataclasses) that flow between the stages:
+  loaders produce a :class:`Thread`, the decomposition pipeline turns it into a
+  :class:`CruxMap`.
+* **The property graph** that the stores, exporters and the UI read: node labels,
+  relationship types and their properties (:data:`NODE_PROPERTIES`,
+  :data:`RELATIONSHIP_TYPES`), and :func:`to_graph`, which turns a
+  :class:`CruxMap` into plain ``Node`` / ``Relationship`` dicts.
+
+Nothing else in the code base spells a label or a relationship type as a string
+literal; import the constants below.
+
+Ids are deterministic (derived from the source and the span), so ingesting the
+same source twice yields the same ids and changes nothing.
+
+Examples
+--------
+>>> claim_id("lw:comment:abc", 0, 12)
+'claim:lw:comment:abc:0-12'
+>>> stable_id("post", "https://example.org/a")[:5]
+'post:'
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field, asdict
+from typing import Any, Iterable, Iterator, TypedDict
+
+SCHEMA_VERSION = 1
+
+# --- node labels -----------------------------------------------------------
+AUTHOR = "Author"
+POST = "Post"
+COMMENT = "Comment"
+CLAIM = "Claim"
+DISAGREEMENT = "Disagreement"
+CRUX = "Crux"
+TOPIC = "Topic"
+
+# --- relationship types ----------------------------------------------------
+WROTE = "WROTE"            # Author -> Post | Comment
+REPLIES_TO = "REPLIES_TO"  # Comment -> Post | Comment
+CONTAINS = "CONTAINS"      # Post | Comment -> Claim
+SUPPORTS = "SUPPORTS"      # Claim -> Claim
+ATTACKS = "ATTACKS"        # Claim -> Claim
+PARTY_TO = "PARTY_TO"      # Claim -> Disagreement
+CRUX_OF = "CRUX_OF"        # Crux -> Disagreement
+ABOUT = "ABOUT"            # Claim -> Topic
+SAME_AS = "SAME_AS"        # Claim -> Claim
+QUOTES = "QUOTES"          # Post | Comment -> Claim it quotes verbatim (extension)
+
+#: Every node label with the properties a node of that label may carry.
+#: ``id`` is always present and unique across the whole graph.
+NODE_PROPERTIES: dict[str, tuple[str, ...]] = {
+    AUTHOR: ("id", "name"),
+    POST: ("id", "title", "text", "url", "posted_at", "score", "source",
+           "vote_count", "kind", "coauthors"),
+    COMMENT: ("id", "text", "url", "posted_at", "score", "agreement", "source",
+              "post_id", "nesting", "reacts", "crux_reacts", "notacrux_reacts", "retracted",
+              "stance", "stance_confidence"),
+    CLAIM: ("id", "text", "start", "end", "source_id", "author_id", "kind", "role",
+            "stance", "stance_confidence", "stance_evidence", "stance_target"),
+    DISAGREEMENT: ("id", "summary", "status", "confidence"),
+    CRUX: ("id", "text", "score", "kind", "evidence"),
+    TOPIC: ("id", "label"),
+}
+
+#: Relationship type -> (allowed start labels, allowed end labels, properties).
+RELATIONSHIP_TYPES: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
+    WROTE: ((AUTHOR,), (POST, COMMENT), ()),
+    REPLIES_TO: ((COMMENT,), (POST, COMMENT), ("nesting",)),
+    CONTAINS: ((POST, COMMENT), (CLAIM,), ()),
+    SUPPORTS: ((CLAIM,), (CLAIM,), ("confidence", "evidence", "stance", "target")),
+    ATTACKS: ((CLAIM,), (CLAIM,), ("confidence", "evidence", "stance", "target")),
+    PARTY_TO: ((CLAIM,), (DISAGREEMENT,), ("side",)),
+    CRUX_OF: ((CRUX,), (DISAGREEMENT,), ("confidence",)),
+    ABOUT: ((CLAIM,), (TOPIC,), ("weight",)),
+    SAME_AS: ((CLAIM,), (CLAIM,), ("confidence",)),
+    QUOTES: ((POST, COMMENT), (CLAIM,), ("start", "end")),
+}
+
+NODE_LABELS: tuple[str, ...] = tuple(NODE_PROPERTIES)
+REL_TYPES: tuple[str, ...] = tuple(RELATIONSHIP_TYPES)
+
+DISAGREEMENT_STATUSES = ("open", "conceded", "resolved")
+STANCES = ("agree", "disagree", "correct", "concede", "question", "neutral")
+#: The id used for a target that is not in the data ("external").
+EXTERNAL_TARGET = "external"
+
+
+# --- ids -------------------------------------------------------------------
+def stable_id(kind: str, *parts: object) -> str:
+    """A short deterministic id ``kind:<hash>`` from the given parts."""
+    digest = hashlib.sha1("\x1f".join(str(p) for p in parts).encode("utf-8")).hexdigest()
+    return f"{kind}:{digest[:16]}"
+
+
+def author_id(name: str, site: str = "") -> str:
+    """Authors are keyed by site and display name, case-insensitively."""
+    key = " ".join(name.split()).casefold()
+    return f"author:{site + ':' if site else ''}{key}"
+
+
+def claim_id(source_id: str, start: int, end: int) -> str:
+    """Claim ids are their source plus span, so they are stable and readable."""
+    return f"claim:{source_id}:{start}-{end}"
+
+
+# --- typed records: what loaders produce ------------------------------------
+@dataclass(frozen=True)
+class Author:
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A span of a post or comment that quotes someone else (``> X``, ``You write: X``)."""
+
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Post:
+    """A top-level post (article, quick take, linkpost or a pasted excerpt)."""
+
+    id: str
+    text: str
+    title: str = ""
+    author_id: str | None = None  # None: author unknown, never invented
+    url: str = ""
+    posted_at: str = ""  # ISO 8601 where known, else what the source said ("3h")
+    score: int | None = None
+    vote_count: int | None = None
+    source: str = ""  # where it came from: a file path, a URL, "paste"
+    kind: str = "post"  # post | quick_take | linkpost | excerpt
+    coauthor_ids: tuple[str, ...] = ()
+    link: str = ""  # the target of a linkpost
+    quotes: tuple[Quote, ...] = ()
+
+
+@dataclass(frozen=True)
+class Comment:
+    """A reply. ``parent_id`` is a Post or Comment id, or None when the nesting is unknown."""
+
+    id: str
+    text: str
+    post_id: str | None = None
+    parent_id: str | None = None
+    author_id: str | None = None
+    url: str = ""
+    posted_at: str = ""
+    score: int | None = None
+    agreement: int | None = None
+    source: str = ""
+    nesting: str = "known"  # known | unknown (pasted pages lose the tree)
+    reacts: tuple[tuple[str, int], ...] = ()  # e.g. (("crux", 2), ("notacrux", 1))
+    retracted: bool = False
+    quotes: tuple[Quote, ...] = ()
+
+
+@dataclass(frozen=True)
+class Thread:
+    """What every loader returns: posts, their comments and the authors, in source order."""
+
+    source: str
+    posts: tuple[Post, ...] = ()
+    comments: tuple[Comment, ...] = ()
+    authors: tuple[Author, ...] = ()
+
+    def items(self) -> Iterator[Post | Comment]:
+        """Posts and comments in source order (posts first within each thread)."""
+        yield from self.posts
+        yield from self.comments
+
+    def merged(self, other: "Thread") -> "Thread":
+        """This thread and another one as one (ids de-duplicated, order kept)."""
+        def uniq(xs: Iterable[Any]) -> tuple[Any, ...]:
+            seen: dict[str, Any] = {}
+            for x in xs:
+                seen.setdefault(x.id, x)
+            return tuple(seen.values())
+        return Thread(
+            source=self.source if self.source == other.source else f"{self.source}+{other.source}",
+            posts=uniq(self.posts + other.posts),
+            comments=uniq(self.comments + other.comments),
+            authors=uniq(self.authors + other.authors),
+        )
+
+
+# --- typed records: what decomposition produces ------------------------------
+@dataclass(frozen=True)
+class Claim:
+    """A sentence-level claim: ``text == source_text[start:end]`` always holds."""
+
+    id: str
+    source_id: str  # the Post or Comment it is in
+    start: int
+    end: int
+    text: str
+    author_id: str | None = None
+    kind: str = "claim"  # claim | question | quote | crux_statement
+    role: str = "claim"  # claim | attack | support | crux (filled by stance/crux stages)
+
+
+@dataclass(frozen=True)
+class Stance:
+    """How one claim relates to the claim it answers (an ATTACKS or SUPPORTS edge)."""
+
+    source_claim_id: str
+    target_claim_id: str  # a Claim id, or EXTERNAL_TARGET
+    stance: str  # one of STANCES
+    confidence: float
+    evidence: str  # the cue, quote or model score that produced it
+    target: str = "reply"  # how the target was found: quote | reply | similarity | external
+
+    @property
+    def rel_type(self) -> str:
+        return SUPPORTS if self.stance in ("agree", "concede") else ATTACKS
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    id: str
+    summary: str
+    status: str  # one of DISAGREEMENT_STATUSES
+    sides: tuple[tuple[str, str], ...]  # (claim id, side "a" | "b")
+    confidence: float = 0.5
+
+
+@dataclass(frozen=True)
+class Crux:
+    id: str
+    text: str
+    score: float
+    disagreement_ids: tuple[str, ...] = ()
+    kind: str = "explicit"  # explicit | implicit | double
+    evidence: str = ""
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: str
+    label: str
+    claim_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CruxMap:
+    """Everything one ingest produces: the thread and what decomposition found in it."""
+
+    thread: Thread
+    claims: tuple[Claim, ...] = ()
+    stances: tuple[Stance, ...] = ()
+    disagreements: tuple[Disagreement, ...] = ()
+    cruxes: tuple[Crux, ...] = ()
+    topics: tuple[Topic, ...] = ()
+    same_as: tuple[tuple[str, str, float], ...] = ()  # (claim id, claim id, confidence)
+    comment_stances: tuple[tuple[str, str, float], ...] = ()  # (comment id, stance, confidence)
+
+
+# --- the property graph -------------------------------------------------------
+class Node(TypedDict):
+    id: str
+    label: str
+    properties: dict[str, Any]
+
+
+class Relationship(TypedDict):
+    id: str
+    type: str
+    start: str
+    end: str
+    properties: dict[str, Any]
+
+
+def node(id: str, label: str, /, **properties: Any) -> Node:
+    """A node dict, dropping ``None`` properties (stores cannot hold them)."""
+    props = {k: v for k, v in properties.items() if v is not None}
+    props["id"] = id
+    return {"id": id, "label": label, "properties": props}
+
+
+def relationship(type: str, start: str, end: str, /, **properties: Any) -> Relationship:
+    """A relationship dict with a deterministic id (type, start, end)."""
+    props = {k: v for k, v in properties.items() if v is not None}
+    return {"id": f"{type}:{start}->{end}", "type": type, "start": start, "end": end,
+            "properties": props}
+
+
+def to_graph(m: CruxMap) -> tuple[list[Node], list[Relationship]]:
+    """Flatten a :class:`CruxMap` into nodes and relationships (plain dicts).
+
+    This is the only place where typed records become graph records, so stores
+    and exporters agree on every label, type and property name.
+    """
+    nodes: list[Node] = []
+    rels: list[Relationship] = []
+    t = m.thread
+    for a in t.authors:
+        nodes.append(node(a.id, AUTHOR, name=a.name))
+    for p in t.posts:
+        nodes.append(node(p.id, POST, title=p.title, text=p.text, url=p.url,
+                          posted_at=p.posted_at, score=p.score, source=p.source,
+                          vote_count=p.vote_count, kind=p.kind,
+                          coauthors=list(p.coauthor_ids) or None))
+        for aid in ((p.author_id,) if p.author_id else ()) + p.coauthor_ids:
+            rels.append(relationship(WROTE, aid, p.id))
+    stance_of = {cid: (s, c) for cid, s, c in m.comment_stances}
+    for c in t.comments:
+        s = stance_of.get(c.id)
+        nodes.append(node(c.id, COMMENT, text=c.text, url=c.url, posted_at=c.posted_at,
+                          score=c.score, agreement=c.agreement, source=c.source,
+                          post_id=c.post_id, nesting=c.nesting,
+                          # property values must be scalars or lists (Neo4j has no maps)
+                          reacts=[f"{k}:{v}" for k, v in c.reacts] or None,
+                          crux_reacts=dict(c.reacts).get("crux"),
+                          notacrux_reacts=dict(c.reacts).get("notacrux"),
+                          retracted=c.retracted or None,
+                          stance=s[0] if s else None,
+                          stance_confidence=s[1] if s else None))
+        if c.author_id:
+            rels.append(relationship(WROTE, c.author_id, c.id))
+        if c.parent_id:
+            rels.append(relationship(REPLIES_TO, c.id, c.parent_id, nesting=c.nesting))
+    best: dict[str, Stance] = {}
+    for s in m.stances:  # a claim's own stance: its most confident one
+        if s.source_claim_id not in best or s.confidence > best[s.source_claim_id].confidence:
+            best[s.source_claim_id] = s
+    for cl in m.claims:
+        st = best.get(cl.id)
+        nodes.append(node(cl.id, CLAIM, text=cl.text, start=cl.start, end=cl.end,
+                          source_id=cl.source_id, author_id=cl.author_id,
+                          kind=cl.kind, role=cl.role,
+                          stance=st.stance if st else None,
+                          stance_confidence=round(st.confidence, 4) if st else None,
+                          stance_evidence=st.evidence if st else None,
+                          stance_target=st.target if st else None))
+        rels.append(relationship(CONTAINS, cl.source_id, cl.id))
+    for s in m.stances:
+        if s.target_claim_id == EXTERNAL_TARGET:
+            continue  # no node to point at: the stance lives on the claim (stance_target)
+        rels.append(relationship(s.rel_type, s.source_claim_id, s.target_claim_id,
+                                 confidence=round(s.confidence, 4), evidence=s.evidence,
+                                 stance=s.stance, target=s.target))
+    for d in m.disagreements:
+        nodes.append(node(d.id, DISAGREEMENT, summary=d.summary, status=d.status,
+                          confidence=round(d.confidence, 4)))
+        for cid, side in d.sides:
+            rels.append(relationship(PARTY_TO, cid, d.id, side=side))
+    for x in m.cruxes:
+        nodes.append(node(x.id, CRUX, text=x.text, score=round(x.score, 4), kind=x.kind,
+                          evidence=x.evidence or None))
+        for did in x.disagreement_ids:
+            rels.append(relationship(CRUX_OF, x.id, did))
+    for tp in m.topics:
+        nodes.append(node(tp.id, TOPIC, label=tp.label))
+        for cid in tp.claim_ids:
+            rels.append(relationship(ABOUT, cid, tp.id))
+    for a, b, conf in m.same_as:
+        rels.append(relationship(SAME_AS, a, b, confidence=round(conf, 4)))
+    return nodes, rels
+
+
+def record_dict(obj: Any) -> dict[str, Any]:
+    """A dataclass record as a plain dict (for JSON and debugging)."""
+    return asdict(obj)
+

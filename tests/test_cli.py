@@ -1,0 +1,143 @@
+"""The command line as a user meets it: help, ingest, query, export, and clear errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from ui.cli import cli
+
+DATA = Path(__file__).parent / "data"
+ESSAY = DATA / "essay.md"
+
+
+@pytest.fixture
+def run(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("CRUXMAP_DB", raising=False)
+    runner = CliRunner()
+
+    def invoke(*args: str):
+        return runner.invoke(cli, list(args), catch_exceptions=False)
+    return invoke
+
+
+def export_json(run) -> dict:
+    result = run("export", "--format", "json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+@pytest.mark.parametrize("command", [[], ["ingest"], ["export"], ["stats"], ["query"], ["demo"],
+                                     ["ui"], ["fetch"]])
+def test_every_command_has_help_with_an_example(run, command):
+    result = run(*command, "--help")
+    assert result.exit_code == 0
+    assert "Example:" in result.output
+
+
+def test_ingest_then_stats_and_query(run, tmp_path):
+    result = run("ingest", str(ESSAY))
+    assert result.exit_code == 0, result.output
+    assert "essay.md: markdown, 1 posts" in result.output
+    assert (tmp_path / "cruxmap.db").exists()  # the default database lives in the working directory
+    stats = json.loads(run("stats", "--json").output)
+    assert stats["nodes"]["Post"] == 1 and stats["nodes"]["Claim"] >= 8
+    claims = run("query", "claims", "--text", "loss", "--json")
+    texts = [c["text"] for c in json.loads(claims.output)]
+    assert any(t.startswith("A model can improve its loss by 0.02 nats") for t in texts)
+
+
+def test_reingest_changes_nothing(run):
+    run("ingest", str(ESSAY))
+    first = export_json(run)
+    again = run("ingest", str(ESSAY))
+    assert "0 nodes, 0 relationships" in again.output
+    assert export_json(run) == first
+
+
+def test_db_option_and_env(run, tmp_path, monkeypatch):
+    assert run("ingest", str(ESSAY), "--db", "other.db").exit_code == 0
+    assert (tmp_path / "other.db").exists()
+    monkeypatch.setenv("CRUXMAP_DB", str(tmp_path / "other.db"))
+    assert json.loads(run("stats", "--json").output)["nodes"]["Post"] == 1
+
+
+def test_json_export_is_the_contract(run, tmp_path):
+    run("ingest", str(ESSAY))
+    doc = export_json(run)
+    assert doc["format"] == "cruxmap-graph" and doc["version"] == 1
+    post = next(n for n in doc["nodes"] if n["label"] == "Post")
+    claims = [n for n in doc["nodes"] if n["label"] == "Claim"]
+    for c in claims:  # every claim is a verbatim span of its source
+        p = c["properties"]
+        assert post["properties"]["text"][p["start"]:p["end"]] == p["text"]
+    assert all(set(r) == {"id", "type", "start", "end", "properties"} for r in doc["relationships"])
+    assert run("export", "-o", "map.json").exit_code == 0
+    assert json.loads((tmp_path / "map.json").read_text()) == doc
+
+
+def test_export_of_missing_database_is_a_clear_error(run):
+    result = run("export")
+    assert result.exit_code == 2
+    assert result.output.strip().startswith("error: cruxmap.db: no such database")
+
+
+def test_unknown_export_format(run):
+    run("ingest", str(ESSAY))
+    result = run("export", "--format", "nope")
+    assert result.exit_code == 2 and "unknown export format 'nope'" in result.output
+
+
+BAD_INPUTS = {
+    "empty.txt": (b"", "file is empty"),
+    "blank.md": (b"\n\n   \n", "file is empty"),
+    "binary.bin": (bytes(range(256)) * 4, "binary file"),
+    "latin1.md": ("Caf\u00e9 cr\u00e8me is good.".encode("latin-1"), "not valid UTF-8"),
+    "page.html": (b"<!DOCTYPE html><html><body><p>Hi</p></body></html>", "looks like HTML"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_INPUTS))
+def test_bad_input_is_one_line_exit_2_store_untouched(run, tmp_path, name):
+    content, message = BAD_INPUTS[name]
+    run("ingest", str(ESSAY))
+    before = export_json(run)
+    bad = tmp_path / name
+    bad.write_bytes(content)
+    result = run("ingest", str(ESSAY), str(bad))  # the good file is not written either
+    assert result.exit_code == 2
+    lines = [x for x in result.output.splitlines() if x.startswith("error:")]
+    assert len(lines) == 1 and name in lines[0] and message in lines[0], result.output
+    assert "Traceback" not in result.output
+    assert export_json(run) == before
+
+
+def test_missing_path_is_a_clear_error(run):
+    result = run("ingest", "nowhere.md")
+    assert result.exit_code == 2 and "nowhere.md" in result.output
+
+
+def test_unknown_format_option(run):
+    result = run("ingest", "--format", "klingon", str(ESSAY))
+    assert result.exit_code == 2 and "unknown format 'klingon'" in result.output
+
+
+def test_query_disagreements_and_cruxes_on_sample_map(run, tmp_path):
+    from graph.nx_store import NxStore
+    from tests.sample_map import sample_map
+    with NxStore(tmp_path / "cruxmap.db") as s:
+        s.upsert_map(sample_map())
+    out = run("query", "disagreements", "--between", "Ann", "Bo").output
+    assert "Are features in large models mostly monosemantic?" in out
+    assert "side A (Ann)" in out and "side B (Bo)" in out
+    assert "“I disagree that features are mostly monosemantic.”" in out
+    cruxes = run("query", "cruxes").output.splitlines()
+    assert cruxes[0] == "1. (0.90, double) Is superposition common in frontier models?"
+    assert run("query", "disagreements", "--between", "Ann", "Nobody").output.strip() == \
+        "no disagreements found"
+    div = run("query", "divergence").output.splitlines()
+    assert div[0].startswith("Ann vs Bo: disagree 1.5")

@@ -1,0 +1,77 @@
+"""Data flows one way: loaders -> decompose -> graph store -> analysis -> ui / exports.
+
+A module may import graph.schema and graph.errors from anywhere, and never a later stage.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# layer of each package prefix; a module may only import from layers <= its own
+LAYERS = [
+    ("graph.schema", 0), ("graph.errors", 0),
+    ("loaders", 1),
+    ("decompose", 2),
+    ("graph.store", 3), ("graph.nx_store", 3), ("graph.neo4j_store", 3), ("graph.cypher", 3),
+    ("graph.analysis", 4),
+    ("graph.exports", 5), ("ui", 5),
+]
+
+
+def layer_of(module: str) -> int | None:
+    best = None
+    for prefix, layer in LAYERS:
+        if module == prefix or module.startswith(prefix + "."):
+            if best is None or len(prefix) > len(best[0]):
+                best = (prefix, layer)
+    return best[1] if best else None
+
+
+def modules():
+    for pkg in ("graph", "loaders", "decompose", "ui"):
+        for path in (ROOT / pkg).rglob("*.py"):
+            name = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+            yield name.removesuffix(".__init__"), path
+
+
+def imports(path: Path):
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            yield from (a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            yield node.module
+
+
+def test_no_module_imports_a_later_stage():
+    wrong = []
+    for name, path in modules():
+        mine = layer_of(name)
+        for imported in imports(path):
+            theirs = layer_of(imported)
+            if mine is not None and theirs is not None and theirs > mine:
+                wrong.append(f"{name} imports {imported}")
+    assert wrong == []
+
+
+def test_the_checker_catches_an_upward_import(tmp_path):
+    bad = tmp_path / "bad.py"
+    bad.write_text("from ui.cli import cli\n")
+    assert layer_of("loaders.x") < layer_of(next(imports(bad)))
+
+
+def test_labels_are_spelled_only_in_the_schema():
+    """Node labels and relationship types are imported from graph.schema, never retyped."""
+    from graph import schema
+
+    literals = {f'"{x}"' for x in schema.NODE_LABELS + schema.REL_TYPES if x.isupper() and "_" in x}
+    literals |= {'"PARTY_TO"', '"CRUX_OF"', '"REPLIES_TO"', '"SAME_AS"'}
+    offenders = []
+    for name, path in modules():
+        if name in ("graph.schema",) or name.startswith("graph.cypher"):
+            continue
+        text = path.read_text(encoding="utf-8")
+        offenders += [f"{name}: {lit}" for lit in literals if lit in text]
+    assert offenders == []

@@ -1,0 +1,304 @@
+"""The ``cruxmap`` command line: a thin layer over the library.
+
+Each command parses its options, calls one library function and prints the result.
+Any :class:`graph.errors.CruxmapError` becomes one line ``error: <message>`` on
+stderr and exit code 2, here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+
+from graph.errors import CruxmapError
+from graph.store import GraphStore, open_store, resolve_db
+
+DEMO_DATA = Path(__file__).resolve().parent / "demo_data"
+DEMO_DB = "cruxmap-demo.db"
+APP = Path(__file__).resolve().parent / "app.py"
+
+
+class CruxmapGroup(click.Group):
+    """Turns every CruxmapError into one line and exit code 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except CruxmapError as e:
+            click.echo(f"error: {e}", err=True)
+            ctx.exit(2)
+        except KeyboardInterrupt:
+            click.echo("error: interrupted; nothing was written", err=True)
+            ctx.exit(130)
+
+
+def db_option(f: Callable) -> Callable:
+    """``--db``: a database file or a Neo4j URI (``bolt://``, ``neo4j://``); ``$CRUXMAP_DB`` by default."""
+    return click.option("--db", metavar="PATH|URI", default=None,
+                        help="Database file or Neo4j URI (default: $CRUXMAP_DB or ./cruxmap.db).")(f)
+
+
+def json_option(f: Callable) -> Callable:
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")(f)
+
+
+def with_store(read_only: bool = False) -> Callable:
+    """Open the store named by ``--db`` for the command and close it afterwards."""
+    def deco(f: Callable) -> Callable:
+        @functools.wraps(f)
+        def wrapper(*args: Any, db: str | None = None, **kwargs: Any) -> Any:
+            with open_store(db, read_only=read_only) as store:
+                return f(store, *args, **kwargs)
+        return db_option(wrapper)
+    return deco
+
+
+@click.group(cls=CruxmapGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="cruxmap")
+def cli() -> None:
+    """Map where people disagree and why.
+
+    cruxmap reads forum discussions (LessWrong, EA Forum, Alignment Forum, Reddit,
+    pasted pages, markdown, JSON Lines), splits posts and comments into claims, finds
+    who disagrees with whom and the cruxes the disagreements hinge on, and keeps the
+    map in a graph database: a local file by default, or Neo4j.
+
+    Example: cruxmap ingest thread.json && cruxmap query cruxes
+    """
+
+
+# --- ingest ---------------------------------------------------------------------
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=str))
+@click.option("--format", "fmt", default=None, metavar="FORMAT",
+              help="Loader to use instead of detecting it from the content.")
+@db_option
+def ingest(paths: tuple[str, ...], fmt: str | None, db: str | None) -> None:
+    """Read discussions into the map.
+
+    Every file is read and checked before anything is written, and the write is one
+    transaction: a bad file or a crash leaves the map as it was. Ingesting the same
+    file twice changes nothing.
+
+    Example: cruxmap ingest post.json comments.json --db team.db
+    """
+    from ui.ingest import ingest as run_ingest
+
+    total = sum(Path(p).stat().st_size for p in paths if Path(p).is_file())
+    with open_store(db) as store, click.progressbar(
+            length=max(total, 1), label="ingesting", file=sys.stderr,
+            show_pos=False, show_percent=True) as bar:
+        report = run_ingest(store, paths, fmt=fmt, progress=bar.update)
+    for f in report.files:
+        click.echo(f"{f.path}: {f.format}, {f.posts} posts, {f.comments} comments, "
+                   f"{f.authors} authors, {f.claims} claims, {f.disagreements} disagreements, "
+                   f"{f.cruxes} cruxes")
+    w = report.written
+    click.echo(f"written: {w.get('nodes_written', 0)} nodes, {w.get('relationships_written', 0)} "
+               f"relationships ({w.get('unchanged', 0)} already there)")
+
+
+# --- fetch ----------------------------------------------------------------------
+@cli.command()
+@click.argument("url_or_id")
+@click.option("--site", type=click.Choice(["lesswrong", "eaforum", "alignmentforum"]), default=None,
+              help="Forum to ask (default: from the URL, else lesswrong).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="Where to save the JSON (default: <post id>.json).")
+def fetch(url_or_id: str, site: str | None, output: str | None) -> None:
+    """Download a post and its comments from a ForumMagnum site as JSON.
+
+    Example: cruxmap fetch https://www.lesswrong.com/posts/abc123/some-title
+    """
+    from loaders.fetch import save_fetch
+
+    path = save_fetch(url_or_id, output, site=site)
+    click.echo(f"saved {path}; next: cruxmap ingest {path}")
+
+
+# --- export ----------------------------------------------------------------------
+def _export_formats() -> list[str]:
+    from graph.exports import exporters
+    return list(exporters())
+
+
+@cli.command()
+@click.option("--format", "fmt", default="json", metavar="FORMAT",
+              help="Export format (see `cruxmap export --list`).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="File to write (default: standard output).")
+@click.option("--author", default=None, help="Only this author's claims and what they touch.")
+@click.option("--topic", default=None, help="Only claims about this topic.")
+@click.option("--disagreement", default=None, metavar="ID", help="Only this disagreement.")
+@click.option("--list", "list_formats", is_flag=True, help="List the export formats and exit.")
+@with_store(read_only=True)
+def export(store: GraphStore, fmt: str, output: str | None, author: str | None,
+           topic: str | None, disagreement: str | None, list_formats: bool) -> None:
+    """Export the map (JSON by default).
+
+    Example: cruxmap export --format json -o map.json
+    """
+    from graph.exports import exporters, export as run_export, write
+
+    if list_formats:
+        for name, e in exporters().items():
+            click.echo(f"{name:10} {e.description}")
+        return
+    filters = {"author": author, "topic": topic, "disagreement": disagreement}
+    if output:
+        click.echo(f"wrote {write(store, fmt, output, **filters)}", err=True)
+        return
+    out = click.get_binary_stream("stdout") if exporters().get(fmt, None) and exporters()[fmt].binary \
+        else click.get_text_stream("stdout")
+    for chunk in run_export(store, fmt, **filters):
+        out.write(chunk)
+
+
+# --- stats & query ---------------------------------------------------------------
+@cli.command()
+@json_option
+@with_store(read_only=True)
+def stats(store: GraphStore, as_json: bool) -> None:
+    """Count nodes per label and relationships per type.
+
+    Example: cruxmap stats --json
+    """
+    s = store.stats()
+    if as_json:
+        click.echo(json.dumps(s, indent=2))
+        return
+    for section in ("nodes", "relationships"):
+        click.echo(f"{section}:")
+        for k, v in s[section].items():
+            click.echo(f"  {k:14} {v}")
+
+
+QUERIES = ("authors", "claims", "disagreements", "cruxes", "topics", "divergence")
+
+
+@cli.command()
+@click.argument("what", type=click.Choice(QUERIES))
+@click.option("--author", default=None, help="Author name or id.")
+@click.option("--between", nargs=2, default=None, metavar="A B", help="Two authors (names or ids).")
+@click.option("--topic", default=None, help="Topic label or id (disagreements).")
+@click.option("--status", type=click.Choice(["open", "conceded", "resolved"]), default=None,
+              help="Disagreement status.")
+@click.option("--text", default=None, help="Claims containing this text.")
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="At most N rows.")
+@json_option
+@with_store(read_only=True)
+def query(store: GraphStore, what: str, author: str | None, between: tuple[str, str] | None,
+          topic: str | None, status: str | None, text: str | None, limit: int | None,
+          as_json: bool) -> None:
+    """Ask the map a named question.
+
+    \b
+    authors         everyone who wrote, with counts
+    claims          claims (--author, --text)
+    disagreements   who attacks whom (--between A B, --author, --topic, --status)
+    cruxes          what disagreements hinge on, ranked (--author, --between A B)
+    topics          topics with claim counts
+    divergence      author pairs by disagreement weight
+
+    Example: cruxmap query disagreements --between "Ann" "Bo"
+    """
+    from ui import formatting
+
+    between = tuple(between) if between else None
+    rows: list[dict[str, Any]]
+    if what == "authors":
+        rows = store.authors()
+    elif what == "claims":
+        rows = store.claims(author=author, text=text, limit=limit)
+    elif what == "disagreements":
+        rows = store.disagreements(between=between, author=author, topic=topic, status=status,
+                                   limit=limit)
+    elif what == "cruxes":
+        rows = store.cruxes(author=author, between=between, limit=limit)
+    elif what == "topics":
+        rows = store.topics()
+    else:
+        rows = store.divergence()
+    rows = rows[:limit] if limit else rows
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+    else:
+        click.echo(formatting.format_rows(what, rows, store))
+
+
+# --- demo & ui ---------------------------------------------------------------------
+def demo_files() -> list[Path]:
+    """The bundled sample discussion(s) the demo ingests."""
+    return sorted(p for p in DEMO_DATA.glob("*") if p.is_file() and not p.name.startswith("."))
+
+
+@cli.command()
+@click.option("--db", default=None, metavar="PATH|URI",
+              help=f"Where to build the demo map (default: ./{DEMO_DB}).")
+@click.option("--port", type=int, default=None, help="Port for the app (default: Streamlit's).")
+@click.option("--no-browser", is_flag=True, help="Print the map summary instead of opening the app.")
+def demo(db: str | None, port: int | None, no_browser: bool) -> None:
+    """Build the map of a bundled sample discussion and open it in the app.
+
+    Example: cruxmap demo
+    """
+    from ui.ingest import ingest as run_ingest
+
+    db = db or DEMO_DB
+    with open_store(db) as store:
+        report = run_ingest(store, demo_files())
+        summary = demo_summary(store)
+    click.echo(f"demo map in {db}: " + ", ".join(f"{f.claims} claims from {f.path}" for f in report.files))
+    click.echo(summary)
+    if no_browser or not APP.exists():
+        return
+    run_app(db, port)
+
+
+def demo_summary(store: GraphStore) -> str:
+    """A few lines on who disagrees with whom and the top cruxes."""
+    lines = []
+    for d in store.divergence()[:3]:
+        lines.append(f"  {d['a_name']} vs {d['b_name']}: disagreement weight {d['disagree']}, "
+                     f"agreement {d['agree']}")
+    for c in store.cruxes(limit=3):
+        lines.append(f"  crux ({c['score']:.2f}): {c['text']}")
+    s = store.stats()["nodes"]
+    head = ", ".join(f"{v} {k.lower()}s" for k, v in s.items())
+    return "\n".join([f"map: {head}"] + lines)
+
+
+@cli.command()
+@db_option
+@click.option("--port", type=int, default=None, help="Port (default: $STREAMLIT_SERVER_PORT or 8501).")
+def ui(db: str | None, port: int | None) -> None:
+    """Open the map in the Streamlit app.
+
+    Example: cruxmap ui --db team.db --port 8502
+    """
+    run_app(resolve_db(db), port)
+
+
+def run_app(db: str, port: int | None) -> None:
+    """Start ``streamlit run ui/app.py`` on the given store (blocks until stopped)."""
+    cmd = [sys.executable, "-m", "streamlit", "run", str(APP)]
+    if port:
+        cmd += ["--server.port", str(port)]
+    env = dict(os.environ, CRUXMAP_DB=str(db))
+    env.setdefault("STREAMLIT_BROWSER_GATHER_USAGE_STATS", "false")
+    raise SystemExit(subprocess.call(cmd, env=env))
+
+
+def main() -> None:
+    cli(prog_name="cruxmap")
+
+
+if __name__ == "__main__":
+    main()

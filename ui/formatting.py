@@ -1,0 +1,49 @@
+"""Plain-text rendering of query results for the terminal."""
+
+from __future__ import annotations
+
+import textwrap
+from typing import Any
+
+from graph.store import GraphStore
+
+WIDTH = 100
+
+
+def _quote(text: str, indent: str = "      ") -> str:
+    return textwrap.fill(f"“{text}”", WIDTH, initial_indent=indent, subsequent_indent=indent + " ")
+
+
+def _names(store_authors: dict[str, str], ids: list[str]) -> str:
+    return ", ".join(store_authors.get(i, i) for i in ids) or "unknown"
+
+
+def format_rows(what: str, rows: list[dict[str, Any]], store: GraphStore) -> str:
+    """Human-readable text for the rows of query ``what``."""
+    if not rows:
+        return f"no {what} found"
+    names = {a["id"]: a["name"] for a in store.authors()} if what in ("disagreements", "cruxes") else {}
+    out: list[str] = []
+    for i, r in enumerate(rows, 1):
+        if what == "authors":
+            out.append(f"{r['name']:30} {r['posts']:4} posts {r['comments']:5} comments {r['claims']:6} claims")
+        elif what == "claims":
+            out.append(f"[{r['author'] or 'unknown'}] {r['text']}")
+        elif what == "topics":
+            out.append(f"{r['label']:40} {r['claims']} claims")
+        elif what == "divergence":
+            out.append(f"{r['a_name']} vs {r['b_name']}: disagree {r['disagree']}, agree {r['agree']}, "
+                       f"{r['disagreements']} disagreements")
+        elif what == "disagreements":
+            out.append(f"{i}. {r['summary']}  [{r['status']}, confidence {r['confidence']}]")
+            for side in ("a", "b"):
+                out.append(f"   side {side.upper()} ({_names(names, r['authors'].get(side, []))}):")
+                for c in r["sides"].get(side, [])[:3]:
+                    out.append(_quote(c["text"]))
+            out.append("")
+        elif what == "cruxes":
+            out.append(f"{i}. ({r['score']:.2f}, {r['kind']}) {r['text']}")
+            a, b = r["authors"].get("a", []), r["authors"].get("b", [])
+            if a or b:
+                out.append(f"   between {_names(names, a)} and {_names(names, b)}")
+    return "\n".join(out).rstrip()
