@@ -32,7 +32,10 @@ from graph.schema import (
     ABOUT, ATTACKS, AUTHOR, CLAIM, COMMENT, CRUX, CRUX_OF, DISAGREEMENT, PARTY_TO,
     POST, SCHEMA_VERSION, SUPPORTS, TOPIC, WROTE, Node, Relationship,
 )
-from graph.store import GraphStore
+from graph.store import (
+    GraphStore, bfs_order, claim_order, claim_row, crux_rows, disagreement_row, divergence_rows,
+    filter_disagreements, match_authors,
+)
 
 _DDL = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -206,16 +209,8 @@ class NxStore(GraphStore):
         g = self.graph()
         if id not in g:
             return [], []
-        seen = {id: 0}
-        frontier = [id]
-        for depth in range(1, hops + 1):
-            nxt = []
-            for n in frontier:
-                for m in sorted(set(g.successors(n)) | set(g.predecessors(n))):
-                    if m not in seen and len(seen) < limit:
-                        seen[m] = depth
-                        nxt.append(m)
-            frontier = nxt
+        seen = bfs_order(id, hops, limit, lambda ids: {
+            n: set(g.successors(n)) | set(g.predecessors(n)) for n in ids})
         nodes = [self._node(g, n) for n in sorted(seen)]
         rels = [self._rel(s, e, k, d) for s, e, k, d in g.edges(keys=True, data=True)
                 if s in seen and e in seen]
@@ -239,35 +234,21 @@ class NxStore(GraphStore):
     def _out(self, g: nx.MultiDiGraph, n: str, typ: str) -> list[tuple[str, dict[str, Any]]]:
         return [(e, d["props"]) for _, e, d in g.out_edges(n, data=True) if d["type"] == typ]
 
-    def _author_ids(self, g: nx.MultiDiGraph, who: str) -> set[str]:
-        """Authors matching an id or a display name (case-insensitive)."""
-        key = who.casefold().strip()
-        return {n for n in self._ids(g, AUTHOR)
-                if n == who or g.nodes[n]["props"].get("name", "").casefold() == key}
+    def _author_ids(self, who: str) -> set[str]:
+        return match_authors(self.authors(), who)
 
     def _claim_row(self, g: nx.MultiDiGraph, cid: str) -> dict[str, Any]:
         p = g.nodes[cid]["props"]
-        aid = p.get("author_id")
-        src = p.get("source_id")
-        return {
-            "id": cid, "text": p.get("text", ""), "author_id": aid,
-            "author": g.nodes[aid]["props"].get("name") if aid in g else None,
-            "source_id": src, "url": g.nodes[src]["props"].get("url", "") if src in g else "",
-            "role": p.get("role", "claim"), "stance": p.get("stance"),
-            "stance_confidence": p.get("stance_confidence"),
-            "start": p.get("start"), "end": p.get("end"),
-        }
+        aid, src = p.get("author_id"), p.get("source_id")
+        return claim_row(p, g.nodes[aid]["props"].get("name") if aid in g else None,
+                         g.nodes[src]["props"].get("url") if src in g else None)
 
     def _disagreement_row(self, g: nx.MultiDiGraph, did: str) -> dict[str, Any]:
-        p = g.nodes[did]["props"]
-        sides: dict[str, list[dict[str, Any]]] = {"a": [], "b": []}
-        for cid, rp in sorted(self._in(g, did, PARTY_TO)):
-            sides.setdefault(rp.get("side", "a"), []).append(self._claim_row(g, cid))
-        authors = {side: sorted({c["author_id"] for c in cl if c["author_id"]})
-                   for side, cl in sides.items()}
-        return {"id": did, "summary": p.get("summary", ""), "status": p.get("status", "open"),
-                "confidence": p.get("confidence"), "sides": sides, "authors": authors,
-                "cruxes": sorted(x for x, _ in self._in(g, did, CRUX_OF))}
+        parties = [(rp.get("side", "a"), self._claim_row(g, cid)) for cid, rp in self._in(g, did, PARTY_TO)]
+        topics = {(t, g.nodes[t]["props"].get("label", "")) for _, c in parties
+                  for t, _ in self._out(g, c["id"], ABOUT)}
+        return disagreement_row(g.nodes[did]["props"], parties,
+                                [x for x, _ in self._in(g, did, CRUX_OF)], sorted(topics))
 
     # --- reading: the named queries ------------------------------------------------------
     def authors(self) -> list[dict[str, Any]]:
@@ -288,13 +269,12 @@ class NxStore(GraphStore):
         g = self.graph()
         ids = self._ids(g, CLAIM)
         if author is not None:
-            who = self._author_ids(g, author)
+            who = self._author_ids(author)
             ids = [c for c in ids if g.nodes[c]["props"].get("author_id") in who]
         if text:
-            key = text.casefold()
-            ids = [c for c in ids if key in g.nodes[c]["props"].get("text", "").casefold()]
-        rows = sorted((self._claim_row(g, c) for c in ids),
-                      key=lambda r: (r["source_id"] or "", r["start"] or 0, r["id"]))
+            key = text.lower()
+            ids = [c for c in ids if key in g.nodes[c]["props"].get("text", "").lower()]
+        rows = sorted((self._claim_row(g, c) for c in ids), key=claim_order)
         return rows[:limit] if limit else rows
 
     def disagreements(self, between: tuple[str, str] | None = None, author: str | None = None,
@@ -302,79 +282,41 @@ class NxStore(GraphStore):
                       limit: int | None = None) -> list[dict[str, Any]]:
         g = self.graph()
         rows = [self._disagreement_row(g, d) for d in self._ids(g, DISAGREEMENT)]
-        if between:
-            a, b = (self._author_ids(g, x) for x in between)
-            rows = [r for r in rows if _opposed(r["authors"], a, b)]
-        if author:
-            who = self._author_ids(g, author)
-            rows = [r for r in rows if who & set(sum(r["authors"].values(), []))]
-        if topic:
-            key = topic.casefold()
-            rows = [r for r in rows if any(
-                key in (t, g.nodes[t]["props"].get("label", "").casefold())
-                for side in r["sides"].values() for c in side for t, _ in self._out(g, c["id"], ABOUT))]
-        if status:
-            rows = [r for r in rows if r["status"] == status]
-        rows.sort(key=lambda r: (-(r["confidence"] or 0), r["id"]))
-        return rows[:limit] if limit else rows
+        pair = (self._author_ids(between[0]), self._author_ids(between[1])) if between else None
+        who = self._author_ids(author) if author else None
+        return filter_disagreements(rows, pair, who, topic, status, limit)
 
     def cruxes(self, author: str | None = None, between: tuple[str, str] | None = None,
                limit: int | None = None) -> list[dict[str, Any]]:
         g = self.graph()
-        rows = []
-        for x in self._ids(g, CRUX):
-            p = g.nodes[x]["props"]
-            dis = [self._disagreement_row(g, d) for d, _ in sorted(self._out(g, x, CRUX_OF))]
-            authors = {"a": sorted({a for d in dis for a in d["authors"].get("a", [])}),
-                       "b": sorted({a for d in dis for a in d["authors"].get("b", [])})}
-            rows.append({"id": x, "text": p.get("text", ""), "score": p.get("score", 0.0),
-                         "kind": p.get("kind", ""), "evidence": p.get("evidence"),
-                         "disagreements": [d["id"] for d in dis], "authors": authors,
-                         "_dis": dis})
-        if author:
-            who = self._author_ids(g, author)
-            rows = [r for r in rows if who & set(r["authors"]["a"] + r["authors"]["b"])]
-        if between:
-            a, b = (self._author_ids(g, x) for x in between)
-            rows = [r for r in rows if any(_opposed(d["authors"], a, b) for d in r["_dis"])]
-        for r in rows:
-            del r["_dis"]
-        rows.sort(key=lambda r: (-(r["score"] or 0), r["id"]))
-        return rows[:limit] if limit else rows
+        dis = {d: self._disagreement_row(g, d) for d in self._ids(g, DISAGREEMENT)}
+        cruxes = [(g.nodes[x]["props"], [d for d, _ in self._out(g, x, CRUX_OF)])
+                  for x in self._ids(g, CRUX)]
+        pair = (self._author_ids(between[0]), self._author_ids(between[1])) if between else None
+        who = self._author_ids(author) if author else None
+        return crux_rows(cruxes, dis, who, pair, limit)
 
     def divergence(self) -> list[dict[str, Any]]:
         g = self.graph()
-        weight: dict[tuple[str, str], dict[str, float]] = defaultdict(
-            lambda: {"disagree": 0.0, "agree": 0.0, "disagreements": 0})
+        weights: dict[tuple[str, str], dict[str, float]] = defaultdict(lambda: defaultdict(float))
         for s, e, d in g.edges(data=True):
             if d["type"] not in (ATTACKS, SUPPORTS):
                 continue
             a, b = g.nodes[s]["props"].get("author_id"), g.nodes[e]["props"].get("author_id")
-            if not a or not b or a == b or a not in g or b not in g:
-                continue
-            kind = "disagree" if d["type"] == ATTACKS else "agree"
-            weight[tuple(sorted((a, b)))][kind] += float(d["props"].get("confidence", 1.0))
+            if a and b and a != b:
+                kind = "disagree" if d["type"] == ATTACKS else "agree"
+                weights[tuple(sorted((a, b)))][kind] += float(d["props"].get("confidence", 1.0))
         for did in self._ids(g, DISAGREEMENT):
             sides = self._disagreement_row(g, did)["authors"]
             for a in sides.get("a", []):
                 for b in sides.get("b", []):
                     if a != b:
-                        weight[tuple(sorted((a, b)))]["disagreements"] += 1
-        rows = [{"a": a, "a_name": g.nodes[a]["props"].get("name", ""),
-                 "b": b, "b_name": g.nodes[b]["props"].get("name", ""),
-                 "disagree": round(w["disagree"], 4), "agree": round(w["agree"], 4),
-                 "disagreements": int(w["disagreements"])}
-                for (a, b), w in weight.items()]
-        return sorted(rows, key=lambda r: (-r["disagree"], -r["disagreements"], r["a"], r["b"]))
+                        weights[tuple(sorted((a, b)))]["disagreements"] += 1
+        names = {a: g.nodes[a]["props"].get("name", "") for a in self._ids(g, AUTHOR)}
+        return divergence_rows(weights, names)
 
     def topics(self) -> list[dict[str, Any]]:
         g = self.graph()
         rows = [{"id": t, "label": g.nodes[t]["props"].get("label", ""),
                  "claims": len(self._in(g, t, ABOUT))} for t in self._ids(g, TOPIC)]
         return sorted(rows, key=lambda r: (-r["claims"], r["label"], r["id"]))
-
-
-def _opposed(authors: dict[str, list[str]], a: set[str], b: set[str]) -> bool:
-    """True when authors ``a`` and ``b`` stand on opposite sides."""
-    sa, sb = set(authors.get("a", [])), set(authors.get("b", []))
-    return bool((a & sa and b & sb) or (b & sa and a & sb))

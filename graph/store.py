@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import os
 from abc import ABC, abstractmethod
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from graph.errors import StoreUnavailable
 from graph.schema import CruxMap, Node, Relationship, to_graph
@@ -169,3 +169,110 @@ def open_store(db: str | None = None, read_only: bool = False, **options: Any) -
         raise StoreUnavailable(f"{db}: unknown database URI scheme (use a file path, bolt:// or neo4j://)")
     from graph.nx_store import NxStore
     return NxStore(db, read_only=read_only)
+
+
+# --- row shaping shared by both stores (so their answers compare equal) -------------
+def claim_row(props: dict[str, Any], author: str | None, url: str | None) -> dict[str, Any]:
+    """A claim as the named queries return it."""
+    return {
+        "id": props["id"], "text": props.get("text", ""), "author_id": props.get("author_id"),
+        "author": author, "source_id": props.get("source_id"), "url": url or "",
+        "role": props.get("role", "claim"), "stance": props.get("stance"),
+        "stance_confidence": props.get("stance_confidence"),
+        "start": props.get("start"), "end": props.get("end"),
+    }
+
+
+def claim_order(row: dict[str, Any]) -> tuple:
+    return (row["source_id"] or "", row["start"] or 0, row["id"])
+
+
+def disagreement_row(props: dict[str, Any], parties: list[tuple[str, dict[str, Any]]],
+                     cruxes: list[str], topics: list[tuple[str, str]] = ()) -> dict[str, Any]:
+    """A disagreement with its two sides; ``parties`` are ``(side, claim row)`` pairs."""
+    sides: dict[str, list[dict[str, Any]]] = {"a": [], "b": []}
+    for side, row in sorted(parties, key=lambda p: p[1]["id"]):
+        sides.setdefault(side, []).append(row)
+    authors = {side: sorted({c["author_id"] for c in rows if c["author_id"]})
+               for side, rows in sides.items()}
+    return {"id": props["id"], "summary": props.get("summary", ""),
+            "status": props.get("status", "open"), "confidence": props.get("confidence"),
+            "sides": sides, "authors": authors, "cruxes": sorted(cruxes),
+            "_topics": sorted(topics)}
+
+
+def match_authors(authors: list[dict[str, Any]], who: str) -> set[str]:
+    """Ids of authors matching an id or a display name (case-insensitive)."""
+    key = who.casefold().strip()
+    return {a["id"] for a in authors if a["id"] == who or (a.get("name") or "").casefold() == key}
+
+
+def opposed(authors: dict[str, list[str]], a: set[str], b: set[str]) -> bool:
+    """True when authors ``a`` and ``b`` stand on opposite sides."""
+    sa, sb = set(authors.get("a", [])), set(authors.get("b", []))
+    return bool((a & sa and b & sb) or (b & sa and a & sb))
+
+
+def filter_disagreements(rows: list[dict[str, Any]], between: tuple[set[str], set[str]] | None,
+                         author: set[str] | None, topic: str | None, status: str | None,
+                         limit: int | None) -> list[dict[str, Any]]:
+    """Apply the disagreement filters and the order, and drop internal keys."""
+    if between is not None:
+        rows = [r for r in rows if opposed(r["authors"], *between)]
+    if author is not None:
+        rows = [r for r in rows if author & set(sum(r["authors"].values(), []))]
+    if topic:
+        key = topic.casefold()
+        rows = [r for r in rows if any(key in (tid, (label or "").casefold()) for tid, label in r["_topics"])]
+    if status:
+        rows = [r for r in rows if r["status"] == status]
+    rows.sort(key=lambda r: (-(r["confidence"] or 0), r["id"]))
+    for r in rows:
+        r.pop("_topics", None)
+    return rows[:limit] if limit else rows
+
+
+def crux_rows(cruxes: list[tuple[dict[str, Any], list[str]]], dis: dict[str, dict[str, Any]],
+              author: set[str] | None, between: tuple[set[str], set[str]] | None,
+              limit: int | None) -> list[dict[str, Any]]:
+    """Cruxes with the authors on each side of their disagreements, filtered and ranked."""
+    rows = []
+    for props, dids in cruxes:
+        ds = [dis[d] for d in sorted(set(dids)) if d in dis]
+        authors = {"a": sorted({a for d in ds for a in d["authors"].get("a", [])}),
+                   "b": sorted({a for d in ds for a in d["authors"].get("b", [])})}
+        if author is not None and not author & set(authors["a"] + authors["b"]):
+            continue
+        if between is not None and not any(opposed(d["authors"], *between) for d in ds):
+            continue
+        rows.append({"id": props["id"], "text": props.get("text", ""), "score": props.get("score", 0.0),
+                     "kind": props.get("kind", ""), "evidence": props.get("evidence"),
+                     "disagreements": [d["id"] for d in ds], "authors": authors})
+    rows.sort(key=lambda r: (-(r["score"] or 0), r["id"]))
+    return rows[:limit] if limit else rows
+
+
+def divergence_rows(weights: dict[tuple[str, str], dict[str, float]],
+                    names: dict[str, str]) -> list[dict[str, Any]]:
+    """Author pairs (ids sorted) with rounded weights, most divergent first."""
+    rows = [{"a": a, "a_name": names[a], "b": b, "b_name": names[b],
+             "disagree": round(w.get("disagree", 0.0), 4), "agree": round(w.get("agree", 0.0), 4),
+             "disagreements": int(w.get("disagreements", 0))}
+            for (a, b), w in weights.items() if a in names and b in names]
+    return sorted(rows, key=lambda r: (-r["disagree"], -r["disagreements"], r["a"], r["b"]))
+
+
+def bfs_order(start: str, hops: int, limit: int, neighbours: Callable[[list[str]], dict[str, set[str]]]) -> dict[str, int]:
+    """Node ids within ``hops`` of ``start`` (at most ``limit``), the same walk for both stores."""
+    seen = {start: 0}
+    frontier = [start]
+    for depth in range(1, hops + 1):
+        around = neighbours(frontier)
+        nxt = []
+        for n in frontier:
+            for m in sorted(around.get(n, ())):
+                if m not in seen and len(seen) < limit:
+                    seen[m] = depth
+                    nxt.append(m)
+        frontier = nxt
+    return seen

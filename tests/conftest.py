@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+
+# A real Neo4j server for the tests that ask for it (neo4j_server, neo4j_uri, neo4j_clean).
+pytest_plugins = ["tests.neo4j_fixture"]
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = (ROOT.parent / "shared" / "data").resolve()
@@ -14,5 +18,7 @@ SHARED_DATA = (ROOT.parent / "shared" / "data").resolve()
 def shared_data() -> Path:
     """The real corpora. CI always has them; a checkout without them skips these tests."""
     if not SHARED_DATA.is_dir():
+        if os.environ.get("CI"):
+            pytest.fail(f"third-party corpora not found at {SHARED_DATA}")
         pytest.skip(f"third-party corpora not found at {SHARED_DATA}")
     return SHARED_DATA

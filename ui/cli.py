@@ -233,6 +233,38 @@ def query(store: GraphStore, what: str, author: str | None, between: tuple[str, 
         click.echo(formatting.format_rows(what, rows, store))
 
 
+@cli.command("cypher")
+@click.argument("statement")
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="A query parameter (VALUE is parsed as JSON when it can be).")
+@click.option("--write", is_flag=True, help="Allow the statement to write (read-only by default).")
+@click.option("--limit", type=click.IntRange(min=1), default=1000, help="At most N rows.")
+@db_option
+def cypher_command(statement: str, params: tuple[str, ...], write: bool, limit: int, db: str | None) -> None:
+    """Run raw Cypher on a Neo4j store and print the rows as JSON.
+
+    Read-only unless --write. User values belong in parameters, not in the text.
+
+    Example: cruxmap cypher --db bolt://localhost:7687 "MATCH (c:Crux) RETURN c.text LIMIT \$n" --param n=5
+    """
+    from graph.errors import StoreError
+
+    values: dict[str, Any] = {}
+    for p in params:
+        name, sep, raw = p.partition("=")
+        if not sep or not name:
+            raise click.BadParameter(f"{p!r} is not NAME=VALUE", param_hint="--param")
+        try:
+            values[name] = json.loads(raw)
+        except json.JSONDecodeError:
+            values[name] = raw
+    with open_store(db, read_only=not write) as store:
+        if not hasattr(store, "cypher"):
+            raise StoreError(f"{resolve_db(db)}: raw Cypher needs a Neo4j store (--db bolt://...)")
+        rows = store.cypher(statement, values, write=write, limit=limit)
+    click.echo(json.dumps(rows, indent=2, ensure_ascii=False, default=str))
+
+
 # --- demo & ui ---------------------------------------------------------------------
 def demo_files() -> list[Path]:
     """The bundled sample discussion(s) the demo ingests."""
