@@ -245,7 +245,7 @@ def cypher_command(statement: str, params: tuple[str, ...], write: bool, limit: 
 
     Read-only unless --write. User values belong in parameters, not in the text.
 
-    Example: cruxmap cypher --db bolt://localhost:7687 "MATCH (c:Crux) RETURN c.text LIMIT \$n" --param n=5
+    Example: cruxmap cypher --db bolt://localhost:7687 'MATCH (c:Crux) RETURN c.text LIMIT $n' --param n=5
     """
     from graph.errors import StoreError
 

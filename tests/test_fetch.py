@@ -1,0 +1,270 @@
+"""loaders.fetch against real HTTP servers on 127.0.0.1 (never the internet)."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+import loaders
+from graph.errors import FetchError
+from loaders import fetch as fetch_mod
+from loaders.fetch import fetch, post_target, save_fetch
+
+DATA = Path(__file__).resolve().parent / "data"
+RECORDED = json.loads((DATA / "lw_post_with_comments.json").read_text(encoding="utf-8"))
+PID = RECORDED["data"]["post"]["result"]["_id"]
+URL = RECORDED["data"]["post"]["result"]["pageUrl"]
+FAST = dict(backoff=0.01, timeout=5)
+
+# Answer = (status, headers, body); a handler gets the request's JSON and how many came before.
+Answer = tuple[int, dict, bytes]
+
+
+@pytest.fixture(autouse=True)
+def no_proxy(monkeypatch):
+    """A proxy configured on the machine must not intercept 127.0.0.1."""
+    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    monkeypatch.delenv(fetch_mod.ENDPOINT_ENV, raising=False)
+
+
+class Server:
+    """A real HTTP server in a thread; records every request it gets."""
+
+    def __init__(self, answer: Callable[[dict, int], Answer]):
+        self.requests: list[dict] = []
+        self.answer = answer
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 (the stdlib's name)
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                request = {"body": json.loads(body), "headers": dict(self.headers),
+                           "path": self.path}
+                outer.requests.append(request)
+                status, headers, payload = outer.answer(request["body"], len(outer.requests) - 1)
+                self.send_response(status)
+                for k, v in headers.items():
+                    self.send_header(k, v)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, *args):  # keep pytest output clean
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/graphql"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                                       daemon=True)
+
+    def __enter__(self) -> "Server":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def recorded_answer(body: dict, _: int) -> Answer:
+    """A small GraphQL stand-in: the recorded post, comments sliced by limit/offset."""
+    variables = body["variables"]
+    assert variables["postId"] == PID
+    comments = RECORDED["data"]["comments"]["results"]
+    page = comments[variables["offset"]:variables["offset"] + variables["limit"]]
+    data = {"comments": {"results": page}}
+    if "post(" in body["query"]:
+        data["post"] = RECORDED["data"]["post"]
+    return 200, {"Content-Type": "application/json"}, json.dumps({"data": data}).encode()
+
+
+def json_answer(doc, status=200, **headers) -> Answer:
+    return status, {"Content-Type": "application/json", **headers}, json.dumps(doc).encode()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# --- the happy path ---------------------------------------------------------------------------
+def test_fetch_recorded_answer_parses_like_the_fixture():
+    with Server(recorded_answer) as server:
+        doc = fetch(URL, endpoint=server.url, **FAST)
+    assert len(server.requests) == 1
+    request = server.requests[0]
+    assert request["headers"]["Content-Type"] == "application/json"
+    assert "cruxmap" in request["headers"]["User-Agent"]
+    assert doc == RECORDED
+    fetched = loaders.parse(json.dumps(doc), source="x")
+    assert fetched == loaders.parse(json.dumps(RECORDED), source="x")
+
+
+def test_comments_are_paged():
+    with Server(recorded_answer) as server:
+        doc = fetch(PID, endpoint=server.url, page_size=3, **FAST)
+    offsets = [r["body"]["variables"]["offset"] for r in server.requests]
+    assert offsets == [0, 3, 6]  # 8 comments: pages of 3, 3, 2
+    assert doc["data"]["comments"]["results"] == RECORDED["data"]["comments"]["results"]
+    assert "post(" not in server.requests[1]["body"]["query"]
+
+
+def test_save_fetch_writes_loadable_json_atomically(tmp_path):
+    out = tmp_path / "post.json"
+    with Server(recorded_answer) as server:
+        assert save_fetch(URL, out, endpoint=server.url, **FAST) == out
+    assert [p.name for p in tmp_path.iterdir()] == ["post.json"]  # no temp file left
+    thread = loaders.read(out)
+    assert thread.posts[0].id == f"lw:post:{PID}" and len(thread.comments) == 7
+
+
+def test_save_fetch_default_name_and_site(tmp_path, monkeypatch):
+    # what `cruxmap fetch URL` does: no --site, no -o
+    monkeypatch.chdir(tmp_path)
+    with Server(recorded_answer) as server:
+        out = save_fetch(URL, None, site=None, endpoint=server.url, **FAST)
+    assert out == Path(f"{PID}.json") and loaders.read(tmp_path / out).posts
+
+
+def test_failed_save_keeps_previous_file(tmp_path):
+    out = tmp_path / "post.json"
+    out.write_text("previous content")
+    with Server(lambda b, n: json_answer({"errors": [{"message": "nope"}]})) as server:
+        with pytest.raises(FetchError):
+            save_fetch(URL, out, endpoint=server.url, **FAST)
+    assert out.read_text() == "previous content"
+    assert [p.name for p in tmp_path.iterdir()] == ["post.json"]
+
+
+def test_endpoint_from_environment(monkeypatch):
+    with Server(recorded_answer) as server:
+        monkeypatch.setenv(fetch_mod.ENDPOINT_ENV, server.url)
+        doc = fetch(URL, **FAST)
+    assert doc == RECORDED and len(server.requests) == 1
+
+
+# --- retries and clear failures ----------------------------------------------------------------
+def test_429_twice_then_success_is_retried():
+    def answer(body, n):
+        if n < 2:
+            return json_answer({"errors": [{"message": "slow down"}]}, 429, **{"Retry-After": "0"})
+        return recorded_answer(body, n)
+
+    with Server(answer) as server:
+        doc = fetch(URL, endpoint=server.url, **FAST)
+    assert len(server.requests) == 3 and doc == RECORDED
+
+
+def test_retry_after_is_honoured():
+    def answer(body, n):
+        return (429, {"Retry-After": "1"}, b"") if n == 0 else recorded_answer(body, n)
+
+    with Server(answer) as server:
+        started = time.monotonic()
+        fetch(URL, endpoint=server.url, **FAST)
+        elapsed = time.monotonic() - started
+    assert len(server.requests) == 2 and elapsed >= 0.9
+
+
+def test_rate_limit_gives_up_with_one_line():
+    with Server(lambda b, n: (429, {"Retry-After": "0"}, b"")) as server:
+        with pytest.raises(FetchError) as e:
+            fetch(URL, endpoint=server.url, retries=2, **FAST)
+    assert len(server.requests) == 3
+    message = str(e.value)
+    assert "rate limited" in message and "HTTP 429" in message and "after 3 attempts" in message
+    assert server.url in message and "\n" not in message
+
+
+def test_garbage_answer():
+    with Server(lambda b, n: (200, {"Content-Type": "text/html"}, b"<html>\n<h1>Oops</h1>")) as server:
+        with pytest.raises(FetchError) as e:
+            fetch(URL, endpoint=server.url, retries=1, **FAST)
+    assert len(server.requests) == 2
+    assert "malformed answer: not JSON (starts with '<html> <h1>Oops</h1>')" in str(e.value)
+    assert "\n" not in str(e.value)
+
+
+def test_server_errors_are_retried_then_reported():
+    with Server(lambda b, n: (503, {}, b"upstream down")) as server:
+        with pytest.raises(FetchError, match=r"HTTP 503 .*gave up after 2 attempts"):
+            fetch(URL, endpoint=server.url, retries=1, **FAST)
+    assert len(server.requests) == 2
+
+
+def test_unreachable_port():
+    endpoint = f"http://127.0.0.1:{free_port()}/graphql"
+    with pytest.raises(FetchError) as e:
+        fetch(URL, endpoint=endpoint, retries=1, **FAST)
+    assert "connection refused" in str(e.value) and endpoint in str(e.value)
+
+
+def test_timeout():
+    def slow(body, n):
+        time.sleep(1.0)
+        return recorded_answer(body, n)
+
+    with Server(slow) as server:
+        with pytest.raises(FetchError, match=r"no answer within 0\.2 s"):
+            fetch(URL, endpoint=server.url, retries=0, timeout=0.2, backoff=0.01)
+
+
+def test_graphql_error_is_not_retried():
+    answer = json_answer({"errors": [{"message": 'Cannot query field "htmlBodyX" on type "Post".'}]})
+    with Server(lambda b, n: answer) as server:
+        with pytest.raises(FetchError, match='Cannot query field "htmlBodyX"'):
+            fetch(URL, endpoint=server.url, **FAST)
+    assert len(server.requests) == 1
+
+
+def test_missing_post():
+    with Server(lambda b, n: json_answer({"data": {"post": {"result": None},
+                                                   "comments": {"results": []}}})) as server:
+        with pytest.raises(FetchError, match=f"post {PID} was not found"):
+            fetch(URL, endpoint=server.url, **FAST)
+
+
+def test_client_error_is_not_retried():
+    with Server(lambda b, n: json_answer({"errors": [{"message": "bad query"}]}, 400)) as server:
+        with pytest.raises(FetchError, match=r"HTTP 400 Bad Request: bad query"):
+            fetch(URL, endpoint=server.url, **FAST)
+    assert len(server.requests) == 1
+
+
+# --- URLs and ids -----------------------------------------------------------------------------
+@pytest.mark.parametrize("value, site, expected", [
+    (f"https://www.lesswrong.com/posts/{PID}/some-slug", "lesswrong", ("lesswrong", PID)),
+    (f"https://www.lesswrong.com/posts/{PID}/some-slug?commentId=abc", "eaforum", ("lesswrong", PID)),
+    (f"https://forum.effectivealtruism.org/posts/{PID}", "lesswrong", ("eaforum", PID)),
+    (f"https://www.alignmentforum.org/posts/{PID}/x", "lesswrong", ("alignmentforum", PID)),
+    (f"https://www.lesswrong.com/s/abcdefghijklmnopq/p/{PID}", "lesswrong", ("lesswrong", PID)),
+    (f"www.lesswrong.com/posts/{PID}/x", "lesswrong", ("lesswrong", PID)),
+    (PID, "eaforum", ("eaforum", PID)),
+    (PID, None, ("lesswrong", PID)),
+    (f"https://ea.greaterwrong.com/posts/{PID}/x", None, ("eaforum", PID)),
+    (f"https://forum.effectivealtruism.org/posts/{PID}", None, ("eaforum", PID)),
+])
+def test_post_target(value, site, expected):
+    assert post_target(value, site) == expected
+
+
+@pytest.mark.parametrize("value, site, problem", [
+    ("https://www.lesswrong.com/tag/ai", "lesswrong", "no post id"),
+    (f"https://example.org/posts/{PID}/x", "lesswrong", "not a known forum"),
+    ("not an id!", "lesswrong", "neither a post URL nor a post id"),
+    (PID, "reddit", "unknown site 'reddit'"),
+])
+def test_post_target_errors(value, site, problem):
+    with pytest.raises(FetchError, match=problem):
+        post_target(value, site)
