@@ -1,6 +1,6 @@
 """Loaders: one module per source, one signature, chosen by content.
 
-Each loader module exposes ``parse_<fmt>(text: str, source: str = "<text>") -> Thread``
+Each loader module exposes ``parse(text: str, source: str = "<text>") -> Thread``
 (pure: no files, no network, no store) and ``sniff(text: str) -> bool`` (a cheap look at
 the first bytes). :data:`LOADERS` is the registry; adding a source is one new module
 and one line here.
