@@ -2,7 +2,7 @@
 
 Each loader module exposes ``parse(text: str, source: str = "<text>") -> Thread``
 (pure: no files, no network, no store) and ``sniff(text: str) -> bool`` (a cheap look at
-the first bytes). :data:`LOADERS` is the registry; adding a source is one new module
+the first bytes). ``_MODULES`` below is the registry; adding a source is one new module
 and one line here.
 
 Examples

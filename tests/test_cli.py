@@ -141,3 +141,20 @@ def test_query_disagreements_and_cruxes_on_sample_map(run, tmp_path):
         "no disagreements found"
     div = run("query", "divergence").output.splitlines()
     assert div[0].startswith("Ann vs Bo: disagree 1.5")
+
+
+def test_pasted_front_page_end_to_end(run):
+    """A pasted front page: every header author found, no mentioned name invented, 80-95% kept."""
+    from decompose.claims import sentence_count, split_claims
+    from loaders import read
+    from tests.test_forum_text import FRONTPAGE_HEADER_AUTHORS, FRONTPAGE_MENTIONED_ONLY
+
+    page = DATA / "pasted_frontpage.txt"
+    result = run("ingest", str(page))
+    assert result.exit_code == 0 and "forum-text" in result.output
+    authors = {a["name"] for a in json.loads(run("query", "authors", "--json").output)}
+    assert authors == FRONTPAGE_HEADER_AUTHORS and len(authors) >= 12
+    assert not authors & FRONTPAGE_MENTIONED_ONLY
+    thread = read(page)
+    kept = len(split_claims(thread)) / sentence_count(thread)
+    assert 0.80 <= kept <= 0.95, kept
