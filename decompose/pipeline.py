@@ -4,10 +4,12 @@ Stages run in order, each a pure function of the thread and what earlier stages
 found (see each module's docstring for its input and output):
 
 1. :mod:`decompose.claims` — sentence-level claims with exact spans.
-2. stance — each reply claim's stance toward what it answers (ATTACKS / SUPPORTS).
-3. disagreements — attack edges between two authors grouped into disagreements.
-4. cruxes — what each disagreement hinges on, ranked.
-5. topics — readable topic labels and SAME_AS links between authors' claims.
+2. :mod:`decompose.stance` — each reply claim's stance toward what it answers
+   (ATTACKS / SUPPORTS), and each reply's overall stance.
+3. :mod:`decompose.disagreements` — attack edges between two authors grouped into
+   disagreements (plus contradictions between unrelated posts).
+4. :mod:`decompose.cruxes` — what each disagreement hinges on, ranked.
+5. :mod:`decompose.topics` — readable topic labels and SAME_AS links between authors' claims.
 
 A failure inside a stage is raised as :class:`graph.errors.DecomposeError` naming it.
 
@@ -28,6 +30,10 @@ from graph.errors import CruxmapError, DecomposeError
 from graph.schema import CruxMap, Thread
 
 from decompose import claims as claims_stage
+from decompose.cruxes import find_cruxes
+from decompose.disagreements import find_disagreements
+from decompose.stance import assign_stances
+from decompose.topics import assign_topics
 
 Stage = Callable[[CruxMap], CruxMap]
 
@@ -38,7 +44,9 @@ def _claims(m: CruxMap) -> CruxMap:
 
 def stages() -> list[tuple[str, Stage]]:
     """The stages in order, as ``(name, function)``; each takes and returns a CruxMap."""
-    return [("claims", _claims)]
+    return [("claims", _claims), ("stance", assign_stances),
+            ("disagreements", find_disagreements), ("cruxes", find_cruxes),
+            ("topics", assign_topics)]
 
 
 def decompose(thread: Thread) -> CruxMap:

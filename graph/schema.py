@@ -90,6 +90,9 @@ DISAGREEMENT_STATUSES = ("open", "conceded", "resolved")
 STANCES = ("agree", "disagree", "correct", "concede", "question", "neutral")
 #: The id used for a target that is not in the data ("external").
 EXTERNAL_TARGET = "external"
+#: ``Stance.evidence`` of an attack on an inference rather than on a claim (an undercut):
+#: imports set it (Argdown ``_>``, arg-microtexts ``und``), the Argdown export writes ``_>`` for it.
+UNDERCUT = "undercut"
 
 
 # --- ids -------------------------------------------------------------------

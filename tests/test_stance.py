@@ -1,0 +1,134 @@
+"""Stance of reply claims: each kind of stance, and each kind of target, on real and realistic text."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from graph.schema import EXTERNAL_TARGET, STANCES, Author, Comment, Post, Thread
+from decompose.evaluate import load_crux_thread
+from decompose.pipeline import decompose
+from decompose.stance import comment_stance, sentence_stance
+
+DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
+HERE = Path(__file__).resolve().parent / "data"
+
+
+def _debagreement(*ids: str) -> dict[str, dict[str, str]]:
+    path = DATA / "debagreement" / "debagreement_test_split.csv"
+    if not path.exists():
+        pytest.skip("shared corpora not available")
+    with path.open(encoding="utf-8", newline="") as fh:
+        return {r["msg_id_child"]: r for r in csv.DictReader(fh) if r["msg_id_child"] in ids}
+
+
+def _thread(post: str, *replies: tuple[str, str, str, str]) -> Thread:
+    """A post by alice and replies (id, parent id, author, text)."""
+    names = {"alice"} | {r[2] for r in replies}
+    authors = tuple(Author(f"author:{n}", n) for n in sorted(names))
+    comments = tuple(Comment(id=i, text=t, post_id="p", parent_id=p, author_id=f"author:{a}")
+                     for i, p, a, t in replies)
+    return Thread("test", posts=(Post(id="p", text=post, author_id="author:alice"),),
+                  comments=comments, authors=authors)
+
+
+@pytest.mark.parametrize("text, stance", [
+    ("I disagree, the data say otherwise.", "disagree"),
+    ("Totally agree with this, well said.", "agree"),
+    ("Small correction: the figure is 3.2, not 2.3.", "correct"),
+    ("Fair point, I stand corrected.", "concede"),
+    ("Good catch, fixed.", "concede"),
+    ("What do you mean by alignment here?", "question"),
+    ("The meeting is on Tuesday.", "neutral"),
+])
+def test_each_stance_from_its_cue(text, stance):
+    st = sentence_stance(text)
+    assert st.stance == stance
+    assert st.stance in STANCES and 0 < st.confidence <= 1
+    if stance != "neutral":
+        assert st.evidence.startswith("cue:")
+
+
+def test_real_reddit_replies_get_the_labelled_stance():
+    rows = _debagreement("fzr4dag", "fnl6zws", "ftjh39f")
+    assert comment_stance(rows["fzr4dag"]["body_child"]).stance == "disagree"  # "No, you're wrong."
+    assert comment_stance(rows["fnl6zws"]["body_child"]).stance == "agree"     # "But I agree with you overall"
+    assert comment_stance(rows["ftjh39f"]["body_child"]).stance == "concede"   # "That's a fair point."
+
+
+def test_real_cmv_partial_agreement_is_agreement():
+    path = DATA / "cmv-modes" / "v2.0" / "negative" / "88.txt"
+    if not path.exists():
+        pytest.skip("shared corpora not available")
+    line = next(x for x in path.read_text(encoding="utf-8").splitlines() if "But I agree with you" in x)
+    assert sentence_stance(line).stance == "agree"
+
+
+def test_stance_is_per_claim_agree_then_disagree():
+    m = decompose(_thread(
+        "Interpretability research is underfunded. Most labs spend under five percent of compute on it.",
+        ("c1", "p", "bob", "I agree that interpretability research is underfunded. "
+                           "But the five percent figure is wrong for the big labs.")))
+    by_text = {c.text: c for c in m.claims}
+    stance_of = {s.source_claim_id: s for s in m.stances}
+    first = stance_of[by_text["I agree that interpretability research is underfunded."].id]
+    second = stance_of[by_text["But the five percent figure is wrong for the big labs."].id]
+    assert (first.stance, second.stance) == ("agree", "disagree")
+    # each answers the parent claim it is about
+    assert first.target_claim_id == by_text["Interpretability research is underfunded."].id
+    assert second.target_claim_id == by_text["Most labs spend under five percent of compute on it."].id
+    assert by_text[second_text := "But the five percent figure is wrong for the big labs."].role == "attack"
+    assert by_text["I agree that interpretability research is underfunded."].role == "support"
+
+
+def test_quote_targets_the_quoted_claim():
+    thread, _ = load_crux_thread(HERE / "crux_interpretability.json")
+    m = decompose(thread)
+    quoted = next(c for c in m.claims if c.text.startswith("If reconstruction error keeps falling"))
+    reply = [s for s in m.stances if s.source_claim_id.startswith("claim:c1:")]
+    assert reply and all(s.target == "quote" and s.target_claim_id == quoted.id for s in reply)
+    assert all(s.stance == "disagree" for s in reply)
+    assert 'quote: "If reconstruction error' in reply[0].evidence
+
+
+def test_inline_you_write_quote_targets_that_claim():
+    m = decompose(_thread(
+        "Benchmarks are saturated. Models now beat humans on reading comprehension. Progress is fast.",
+        ("c1", "p", "bob", 'You write: "Models now beat humans on reading comprehension". '
+                           "That is not true for the adversarial sets.")))
+    target = next(c for c in m.claims if c.text.startswith("Models now beat"))
+    st = [s for s in m.stances if s.source_claim_id.startswith("claim:c1:")]
+    assert any(s.target == "quote" and s.target_claim_id == target.id and s.stance == "disagree" for s in st)
+
+
+def test_rejecting_something_outside_the_thread_is_external():
+    m = decompose(_thread(
+        "Here is my summary of the scaling debate so far.",
+        ("c1", "p", "bob", "I don't think the main lesson of that paper is about scale.")))
+    st = [s for s in m.stances if s.source_claim_id.startswith("claim:c1:")]
+    assert st and st[0].stance == "disagree"
+    assert st[0].target == "external" and st[0].target_claim_id == EXTERNAL_TARGET
+
+
+def test_unknown_nesting_finds_target_by_similarity():
+    thread = Thread("paste", posts=(Post(id="p", text="Sparse autoencoders will scale to frontier models.",
+                                         author_id="author:alice"),),
+                    comments=(Comment(id="c1", post_id="p", parent_id=None, nesting="unknown",
+                                      author_id="author:bob",
+                                      text="I strongly disagree that sparse autoencoders will scale to frontier models."),),
+                    authors=(Author("author:alice", "alice"), Author("author:bob", "bob")))
+    m = decompose(thread)
+    (st,) = [s for s in m.stances if s.source_claim_id.startswith("claim:c1:")]
+    assert st.target == "similarity" and st.target_claim_id.startswith("claim:p:")
+    assert st.stance == "disagree"
+
+
+def test_every_reply_has_a_comment_stance():
+    thread, expected = load_crux_thread(HERE / "crux_electronics.json")
+    m = decompose(thread)
+    got = {cid: s for cid, s, _ in m.comment_stances}
+    assert set(got) == {c.id for c in thread.comments}
+    for cid, want in expected["comment_stances"].items():
+        assert got[cid] == want, cid
