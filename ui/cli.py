@@ -265,6 +265,36 @@ def cypher_command(statement: str, params: tuple[str, ...], write: bool, limit: 
     click.echo(json.dumps(rows, indent=2, ensure_ascii=False, default=str))
 
 
+@cli.command("eval")
+@click.option("--data", "data_dir", type=click.Path(file_okay=False), default=None,
+              help="Folder of the corpora (default: ../shared/data beside the checkout).")
+@json_option
+def eval_command(data_dir: str | None, as_json: bool) -> None:
+    """Score the decomposition on the labelled corpora (dev and held-out test splits).
+
+    Example: cruxmap eval --data ../shared/data
+    """
+    from decompose.evaluate import run_eval
+    from graph.errors import InputError
+
+    folder = Path(data_dir) if data_dir else Path(__file__).resolve().parents[2] / "shared" / "data"
+    if not folder.is_dir():
+        raise InputError(f"{folder}: corpora folder not found (pass --data)")
+    results = run_eval(str(folder))
+    click.echo(json.dumps(results, indent=2) if as_json else _eval_table(results))
+
+
+def _eval_table(results: dict[str, Any], prefix: str = "") -> str:
+    """Nested results as ``path: value`` lines."""
+    lines = []
+    for key, value in results.items():
+        if isinstance(value, dict):
+            lines.append(_eval_table(value, f"{prefix}{key}."))
+        else:
+            lines.append(f"{prefix}{key}: {value:.3f}" if isinstance(value, float) else f"{prefix}{key}: {value}")
+    return "\n".join(lines)
+
+
 # --- demo & ui ---------------------------------------------------------------------
 def demo_files() -> list[Path]:
     """The bundled sample discussion(s) the demo ingests."""
