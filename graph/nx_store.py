@@ -119,20 +119,25 @@ class NxStore(GraphStore):
         cur = self._conn.cursor()
         cur.execute("BEGIN IMMEDIATE")
         try:
-            endpoints: dict[str, str] = {}
+            pending: dict[str, str] = {}  # endpoints not yet in the store -> a relationship naming them
             for nodes, relationships in batches:
                 for n in nodes:
                     self._write_row(cur, "nodes", (n["id"], n["label"], _dumps(n["properties"])),
                                     counts, "nodes_written")
+                endpoints: dict[str, str] = {}
                 for r in relationships:
                     self._write_row(cur, "rels", (r["id"], r["type"], r["start"], r["end"],
                                                   _dumps(r["properties"])),
                                     counts, "relationships_written")
                     endpoints.setdefault(r["start"], r["id"])
                     endpoints.setdefault(r["end"], r["id"])
-            for nid, rid in endpoints.items():  # checked at the end: nodes may come in any order
-                if not cur.execute("SELECT 1 FROM nodes WHERE id = ?", (nid,)).fetchone():
-                    raise StoreError(f"relationship {rid} points at {nid}, which is not in the store")
+                # checked per batch, so memory stays bounded on a huge ingest; a node that a later
+                # batch brings is looked for again at the end
+                pending.update(self._missing(cur, {**pending, **endpoints}))
+            missing = self._missing(cur, pending)
+            if missing:
+                nid, rid = next(iter(missing.items()))
+                raise StoreError(f"relationship {rid} points at {nid}, which is not in the store")
             if counts["nodes_written"] or counts["relationships_written"]:
                 cur.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'revision'")
             cur.execute("COMMIT")
@@ -140,6 +145,11 @@ class NxStore(GraphStore):
             cur.execute("ROLLBACK")
             raise
         return counts
+
+    @staticmethod
+    def _missing(cur: sqlite3.Cursor, endpoints: dict[str, str]) -> dict[str, str]:
+        return {nid: rid for nid, rid in endpoints.items()
+                if not cur.execute("SELECT 1 FROM nodes WHERE id = ?", (nid,)).fetchone()}
 
     @staticmethod
     def _write_row(cur: sqlite3.Cursor, table: str, row: tuple, counts: dict[str, int], key: str) -> None:

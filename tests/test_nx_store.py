@@ -89,3 +89,17 @@ def test_graph_view_is_networkx(tmp_path):
         g = s.graph()
         assert g.number_of_nodes() == sum(s.stats()["nodes"].values())
         assert g.nodes["post:1"]["label"] == "Post"
+
+
+def test_batches_may_refer_forward_but_not_to_nowhere():
+    from graph.errors import StoreError
+    from graph.schema import AUTHOR, POST, WROTE, node, relationship
+
+    with NxStore(":memory:") as s:
+        s.upsert_batches([([node("author:a", AUTHOR, name="A")], [relationship(WROTE, "author:a", "post:later")]),
+                          ([node("post:later", POST, text="Hi there.")], [])])
+        assert s.stats()["relationships"] == {"WROTE": 1}
+        with pytest.raises(StoreError, match="post:never"):
+            s.upsert_batches([([], [relationship(WROTE, "author:a", "post:never")]),
+                              ([node("author:b", AUTHOR, name="B")], [])])
+        assert s.node("author:b") is None  # the whole ingest was rolled back
