@@ -111,6 +111,12 @@ def stopwords() -> frozenset[str]:
 
 def find_cues(text: str, categories: tuple[str, ...] = CATEGORIES) -> dict[str, list[Cue]]:
     """The cues of each lexicon found in ``text``; lexicons with no cue are left out."""
+    return dict(_find_cues(text, categories))
+
+
+@lru_cache(maxsize=1 << 16)
+def _find_cues(text: str, categories: tuple[str, ...]) -> dict[str, list[Cue]]:
+    # cached: the stance stage and the stance model's features look at the same sentences
     norm = normalise(text)
     out: dict[str, list[Cue]] = {}
     for name in categories:

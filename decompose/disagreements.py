@@ -7,13 +7,20 @@ that contradict each other (similar wording, opposite negation) become ``disagre
 with target ``similarity``.
 
 Grouping: two attacks belong to one disagreement when they are between the same two authors
-and share a claim, come from the same reply answering the same item, or one answers the
-other in a reply chain (a back-and-forth on one point). Side ``a`` is the author whose claim
-was attacked first, side ``b`` the author who attacked it.
+and share a claim, come from the same reply answering the same item, or one continues the
+other in a reply chain of those two authors only (a back-and-forth on one point, even when a
+reply in between attacked nothing). Side ``a`` is the author whose claim was attacked first,
+side ``b`` the author who attacked it; so no author is ever on both sides.
 
-Status: ``conceded`` when a later reply of either party concedes (a ``concede`` stance inside
-the exchange, or a reply into it whose overall stance is ``concede``); ``resolved`` when a
-later reply of a party agrees with the other party; ``open`` otherwise.
+Summary: one line naming both authors and the point, the most-attacked claim of side ``a``
+that reads on its own (:func:`decompose.propositions.defect`; never "epistemic status: ..."
+or "if it does, ..."), else side ``b``'s strongest standalone objection ("B disputes A,
+arguing ...").
+
+Status: ``conceded`` when a later reply of one party concedes to the other (a ``concede``
+stance aimed at the other party's claim, or a reply to the other party inside the exchange
+whose overall stance is ``concede``; conceding a typo to a third person does not count);
+``resolved`` when a later reply of a party agrees with the other party; ``open`` otherwise.
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ from graph.schema import (EXTERNAL_TARGET, Claim, CruxMap, Disagreement, Stance,
 
 from decompose.cues import find_cues, score
 from decompose.embed import SimilarityIndex, Vectorizer
+from decompose.propositions import defect, tidy
 from decompose.stance import ATTACKING
 
 #: Attacks below this confidence are too weak to make a disagreement of.
@@ -33,6 +41,11 @@ MIN_CONFIDENCE = 0.3
 
 def _who(c: Claim) -> str:
     return c.author_id or f"anonymous:{c.source_id}"
+
+
+def _item_author(item) -> str:
+    """The author key of a post or comment, as :func:`_who` gives it for its claims."""
+    return item.author_id or f"anonymous:{item.id}"
 
 
 def _negated(text: str) -> bool:
@@ -108,28 +121,74 @@ def _short(text: str, n: int = 90) -> str:
     return text if len(text) <= n else text[: n - 1].rsplit(" ", 1)[0] + "…"
 
 
+def _point(group: list[Stance], sides: dict[str, str], by_id: dict[str, Claim]) -> tuple[str, str]:
+    """The claim a disagreement is about, and its side: the attacked claim of side ``a``
+    that is attacked most and reads on its own (no "if it does", no "epistemic status");
+    failing that, side ``b``'s strongest standalone objection; failing that, the first target."""
+    attacked: dict[str, float] = defaultdict(float)
+    objections: dict[str, float] = defaultdict(float)
+    for e in group:
+        if sides[e.target_claim_id] == "a":
+            attacked[e.target_claim_id] += e.confidence
+            objections[e.source_claim_id] = max(objections[e.source_claim_id], e.confidence)
+    for pool, side in ((attacked, "a"), (objections, "b")):
+        fine = [c for c in pool if not defect(tidy(by_id[c].text))]
+        if fine:
+            return max(fine, key=lambda c: (pool[c], -by_id[c].start)), side
+    return group[0].target_claim_id, "a"
+
+
+def _settling_index(m: CruxMap, by_id: dict[str, Claim], items: dict) -> dict[tuple[str, str], list]:
+    """Concessions and agreements by ``(author, kind)``: ``_status`` looks only at the parties'
+    own, instead of scanning every stance of the map once per disagreement."""
+    index: dict[tuple[str, str], list] = {}
+    for s in m.stances:
+        src = by_id.get(s.source_claim_id)
+        if src is not None and s.stance in ("concede", "agree"):
+            index.setdefault((_who(src), s.stance), []).append(s)
+    for cid, stance, conf in m.comment_stances:
+        it = items.get(cid)
+        if stance == "concede" and it is not None:
+            index.setdefault((it.author_id or "", "comment"), []).append((cid, stance, conf))
+    return index
+
+
 def _status(edges: list[Stance], m: CruxMap, by_id: dict[str, Claim], parties: set[str],
-            order: dict[str, int], items: dict) -> str:
-    """conceded / resolved / open, from what the parties said after the first attack."""
+            order: dict[str, int], items: dict, index: dict | None = None) -> str:
+    """conceded / resolved / open, from what the parties said to each other after the first attack.
+
+    A concession or agreement counts only when it answers the other party (its target claim
+    or the comment it replies to is theirs): conceding a typo to a third person elsewhere in
+    the thread settles nothing here.
+    """
     ids = {e.source_claim_id for e in edges} | {e.target_claim_id for e in edges}
     sources = {by_id[i].source_id for i in ids}
     first = min(order.get(by_id[e.source_claim_id].source_id, 0) for e in edges)
     later = lambda cid: order.get(by_id[cid].source_id, 0) > first  # noqa: E731
-    def answers_exchange(item_id: str) -> bool:
-        return bool(_ancestors(items, item_id, depth=4) & sources)
 
-    for s in m.stances:
+    def to_other(author: str, item_id: str, target: str | None = None) -> bool:
+        """Said by one party to the other, inside this exchange."""
+        if target in by_id:
+            return _who(by_id[target]) in parties - {author}
+        parent = items.get(getattr(items.get(item_id), "parent_id", None))
+        return parent is not None and (parent.author_id or "") in parties - {author} and \
+            bool(_ancestors(items, item_id, depth=6) & sources | ({item_id} & sources))
+
+    if index is None:
+        index = _settling_index(m, by_id, items)
+    own = lambda kind: [x for a in sorted(parties) for x in index.get((a, kind), ())]  # noqa: E731
+    for s in own("concede"):
         src = by_id.get(s.source_claim_id)
         if src is None or _who(src) not in parties or not later(src.id) or s.stance != "concede":
             continue
-        if s.target_claim_id in ids or answers_exchange(src.source_id):
+        if to_other(_who(src), src.source_id, s.target_claim_id):
             return "conceded"
-    for cid, stance, conf in m.comment_stances:
+    for cid, stance, conf in own("comment"):
         it = items.get(cid)
         if (stance == "concede" and it is not None and (it.author_id or "") in parties
-                and order.get(cid, 0) > first and answers_exchange(cid)):
+                and order.get(cid, 0) > first and to_other(it.author_id or "", cid)):
             return "conceded"
-    for s in m.stances:
+    for s in own("agree"):
         src = by_id.get(s.source_claim_id)
         if (src is not None and s.stance == "agree" and s.target_claim_id in ids
                 and _who(src) in parties and later(src.id)
@@ -144,11 +203,13 @@ def group_disagreements(m: CruxMap) -> tuple[Disagreement, ...]:
     items = {it.id: it for it in m.thread.items()}
     order = {it.id: i for i, it in enumerate(m.thread.items())}
     names = {a.id: a.name for a in m.thread.authors}
+    settling = _settling_index(m, by_id, items)
     edges = [s for s in m.stances
              if s.stance in ATTACKING and s.confidence >= MIN_CONFIDENCE
              and s.target_claim_id != EXTERNAL_TARGET and s.source_claim_id in by_id
              and s.target_claim_id in by_id
              and _who(by_id[s.source_claim_id]) != _who(by_id[s.target_claim_id])]
+    edges.sort(key=lambda e: order.get(by_id[e.source_claim_id].source_id, 0))
     uf = _UnionFind(len(edges))
     first_with: dict[tuple, int] = {}
     for i, e in enumerate(edges):
@@ -163,10 +224,15 @@ def group_disagreements(m: CruxMap) -> tuple[Disagreement, ...]:
                 uf.union(i, first_with[key])
             else:
                 first_with[key] = i
-        # a reply to an item that already attacked within this pair continues that exchange
-        prev = first_with.get((pair, "item", parent_item))
-        if prev is not None:
-            uf.union(i, prev)
+        # a reply continues the exchange of the nearest item above it, in an unbroken
+        # back-and-forth of the same two authors, that already attacked within this pair
+        anc = parent_item
+        while anc is not None and anc in items and _item_author(items[anc]) in pair:
+            prev = first_with.get((pair, "item", anc))
+            if prev is not None:
+                uf.union(i, prev)
+                break
+            anc = getattr(items[anc], "parent_id", None)
     groups: dict[int, list[Stance]] = defaultdict(list)
     for i, e in enumerate(edges):
         groups[uf.find(i)].append(e)
@@ -181,21 +247,18 @@ def group_disagreements(m: CruxMap) -> tuple[Disagreement, ...]:
         for e in group:
             for cid in (e.target_claim_id, e.source_claim_id):
                 sides.setdefault(cid, "a" if _who(by_id[cid]) == side_a else "b")
-        attacked = defaultdict(float)
-        for e in group:
-            if sides[e.target_claim_id] == "a":
-                attacked[e.target_claim_id] += e.confidence
-        point = max(attacked, key=lambda c: (attacked[c], -by_id[c].start)) if attacked else first.target_claim_id
         verb = "corrects" if all(e.stance == "correct" for e in group) else "disputes"
         name = lambda a: names.get(a, "someone" if a.startswith("anonymous:") else a)  # noqa: E731
-        summary = f'{name(side_b)} {verb} {name(side_a)}: "{_short(by_id[point].text)}"'
+        point, attacked_side = _point(group, sides, by_id)
+        said = ":" if attacked_side == "a" else ", arguing"
+        summary = f'{name(side_b)} {verb} {name(side_a)}{said} "{_short(tidy(by_id[point].text))}"'
         conf = 1.0
         for e in group:
             conf *= 1.0 - e.confidence
         ordered = tuple(sorted(sides.items(), key=lambda kv: (kv[1], kv[0])))
         out.append(Disagreement(
             id=stable_id("disagreement", *sorted(sides)), summary=summary,
-            status=_status(group, m, by_id, {side_a, side_b}, order, items),
+            status=_status(group, m, by_id, {side_a, side_b}, order, items, settling),
             sides=ordered, confidence=round(min(0.99, 1.0 - conf), 4)))
     out.sort(key=lambda d: (-d.confidence, d.id))
     return tuple(out)

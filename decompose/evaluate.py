@@ -3,9 +3,10 @@
 ``run_eval(data_dir)`` reads the corpora in ``data_dir`` (``../shared/data`` beside the repo:
 debagreement, cmv-modes v2.0, arg-microtexts) and the crux threads in ``tests/data/crux_*.json``
 and returns a nested dict of scores. Every corpus has a fixed dev/test split by a hash of a
-stable key (:func:`split_of`); thresholds and lexicons were tuned on dev only, and test is
-reported. Nothing here is shipped as a model: the learned baseline is trained on dev at
-evaluation time (DEBAGREEMENT has no redistribution licence).
+stable key (:func:`split_of`); thresholds, lexicons and the weights of the shipped feature
+model (``decompose/models/stance_features.json``, refitted by ``python -m decompose.train_stance``)
+come from dev only, and test is reported. The hashed n-gram baseline is trained on dev at
+evaluation time and never shipped (DEBAGREEMENT has no redistribution licence).
 """
 
 from __future__ import annotations
@@ -62,21 +63,33 @@ def _quotes(text: str) -> tuple[Quote, ...]:
 
 
 # --- debagreement -----------------------------------------------------------------------
-def eval_debagreement(data_dir: Path, learned: bool = True) -> dict[str, Any]:
-    """Reply stance disagree/neutral/agree: the shipped cues, and a model trained on dev."""
-    path = data_dir / "debagreement" / "debagreement_test_split.csv"
+DEBAGREEMENT_LABELS = {"0": "disagree", "1": "neutral", "2": "agree"}
+
+
+def debagreement_rows(data_dir: Path) -> dict[str, list[dict[str, str]]]:
+    """DEBAGREEMENT pairs by split: ``{"dev": [...], "test": [...]}`` (rows of the CSV)."""
+    path = Path(data_dir) / "debagreement" / "debagreement_test_split.csv"
     with path.open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
-    names = {"0": "disagree", "1": "neutral", "2": "agree"}
+    return {s: [r for r in rows if split_of(r["msg_id_child"]) == s] for s in ("dev", "test")}
+
+
+def eval_debagreement(data_dir: Path, learned: bool = True) -> dict[str, Any]:
+    """Reply stance disagree/neutral/agree: the shipped model, cues alone, and an eval-time baseline."""
+    names = DEBAGREEMENT_LABELS
     labels = ("disagree", "neutral", "agree")
     out: dict[str, Any] = {"split": "sha1(msg_id_child)[0] % 2: even = dev, odd = test"}
-    parts = {s: [r for r in rows if split_of(r["msg_id_child"]) == s] for s in ("dev", "test")}
-    t0 = time.perf_counter()
-    for split, rs in parts.items():
-        gold = [names[r["label"]] for r in rs]
-        pred = [THREE_WAY[comment_stance(r["body_child"], _quotes(r["body_child"])).stance] for r in rs]
-        out[f"cues_{split}"] = macro_f1(gold, pred, labels)
-    out["cues_seconds"] = round(time.perf_counter() - t0, 2)
+    parts = debagreement_rows(data_dir)
+    for mode, parent_of in (("shipped", lambda r: r["body_parent"]), ("cues", lambda r: None)):
+        t0 = time.perf_counter()
+        for split, rs in parts.items():
+            gold = [names[r["label"]] for r in rs]
+            pred = [THREE_WAY[comment_stance(r["body_child"], _quotes(r["body_child"]), parent_of(r)).stance]
+                    for r in rs]
+            out[f"{mode}_{split}"] = macro_f1(gold, pred, labels)
+        out[f"{mode}_seconds"] = round(time.perf_counter() - t0, 2)
+    out["shipped_note"] = ("feature model (decompose/models/stance_features.json: a few dozen named "
+                           "features, weights fitted on the dev half) + cues for concede/correct/question")
     if learned:
         from decompose.classifier import SoftmaxRegression, reply_features
         index = {k: i for i, k in enumerate(labels)}
@@ -130,8 +143,46 @@ def _char_overlap(a: tuple[int, int], b: tuple[int, int]) -> float:
     return inter / max(a[1] - a[0], b[1] - b[0], 1)
 
 
+def cmv_parent(text: str, blocks: list[tuple[str, int, int]], k: int) -> str | None:
+    """The text block ``k`` answers: the previous block, when another author wrote it."""
+    if k == 0 or blocks[k - 1][0] in ("<title>", blocks[k][0]):
+        return None
+    _, s, e = blocks[k - 1]
+    return text[s:e]
+
+
+def cmv_relation_sentences(data_dir: Path, split: str) -> Iterable[tuple[str, str, str, str]]:
+    """``(gold, parent, sentence, cue stance)`` for the cross-author relations of ``split``
+    whose source block has a parent: the examples the relation model is fitted on."""
+    from decompose.stance import cue_sentence_stances
+
+    for key, text, blocks, spans, rels in _cmv_threads(data_dir):
+        if split_of(key) != split:
+            continue
+        for typ, a1, a2 in rels:
+            if a1 not in spans or a2 not in spans:
+                continue
+            b1, b2 = _block_of(blocks, spans[a1][1]), _block_of(blocks, spans[a2][1])
+            if b1 < 0 or b2 < 0 or blocks[b1][0] == blocks[b2][0]:
+                continue
+            parent = cmv_parent(text, blocks, b1)
+            if parent is None:
+                continue
+            _, s, e = blocks[b1]
+            body, s1 = text[s:e], (spans[a1][1] - s, spans[a1][2] - s)
+            hits = [(a, b, st) for a, b, st in cue_sentence_stances(body, _quotes(body))
+                    if _char_overlap((a, b), s1) > 0 or a <= s1[0] < b]
+            if hits:
+                a, b, st = hits[0]
+                yield ("support" if typ in _SUPPORTING_RELATIONS else "attack", parent, body[a:b], st.stance)
+
+
 def eval_cmv(data_dir: Path) -> dict[str, Any]:
-    """Claim spans (P/R/F1 at >= 50% overlap) and cross-author support vs attack."""
+    """Claim spans (P/R/F1 at >= 50% overlap) and cross-author support vs attack.
+
+    Each block replies to the block before it (90 % of the cross-author relations in dev
+    target that block), so the previous block by another author is the parent text.
+    """
     counts = {s: Counter() for s in ("dev", "test")}
     rel = {s: ([], []) for s in ("dev", "test")}
     for key, text, blocks, spans, rels in _cmv_threads(data_dir):
@@ -142,7 +193,8 @@ def eval_cmv(data_dir: Path) -> dict[str, Any]:
             body = text[s:e]
             item = Comment(id=f"b{k}", text=body, quotes=_quotes(body))
             pred += [(c.start + s, c.end + s) for c in claims_stage.split_item(item)]
-            stance_at += [(a + s, b + s, st.stance) for a, b, st in sentence_stances(body, item.quotes)]
+            parent = cmv_parent(text, blocks, k)
+            stance_at += [(a + s, b + s, st.stance) for a, b, st in sentence_stances(body, item.quotes, parent)]
         gold = [(a, b) for _, a, b in spans.values()]
         c = counts[split]
         c["pred"] += len(pred)

@@ -14,7 +14,13 @@ How a stance is found
    confidence. Cue-less sentences continue the stance of the sentence before them
    ("No. Scaling stalls. Data is short." attacks three times) and a sentence opening with a
    contrast marker after an agreeing one turns to disagreement ("Agreed. But ...").
-2. *Targets*, in order of reliability: a quote in the reply (``> X`` or ``You write: X``)
+2. *The feature model* (:mod:`decompose.stance_model`), when the parent's text is known:
+   explicit cues stand (their confidence averaged with the model's probability), a
+   logistic model over a few dozen named features decides the reply's overall
+   disagree / neutral / agree where cues are silent, and a second one decides attack or
+   support for each cue-less sentence (or one that merely continues an agreement or
+   disagreement). Corrections, concessions and questions stay with the cues.
+3. *Targets*, in order of reliability: a quote in the reply (``> X`` or ``You write: X``)
    targets the parent-chain claim it matches best by content-word overlap (target
    ``quote``); otherwise the parent's claim most similar to the reply claim (``reply``);
    for items with no known parent, the most similar earlier claim of another author
@@ -22,7 +28,8 @@ How a stance is found
    ``target_claim_id=EXTERNAL_TARGET`` (``external``).
 
 The evidence string names what decided: ``cue: "fair point"``, ``quote: "..."``,
-``follows: ...`` or ``contrast: "but"``.
+``follows: ...``, ``contrast: "but"`` or ``model attack p=0.81 (you_rate +0.40, ...)`` (the
+features that pushed the model most).
 """
 
 from __future__ import annotations
@@ -34,6 +41,7 @@ from typing import Iterable, Sequence
 from graph.schema import (EXTERNAL_TARGET, Claim, Comment, CruxMap, Post, Quote, Stance)
 
 from decompose import claims as claims_stage
+from decompose import stance_model
 from decompose.cues import find_cues, lexicon, normalise, score, strongest
 from decompose.embed import SimilarityIndex, Vectorizer, content_words, cosine
 
@@ -152,8 +160,8 @@ def _quoted_spans(item: Post | Comment) -> list[Quote]:
     return sorted(spans, key=lambda q: q.start)
 
 
-def sentence_stances(text: str, quotes: Sequence[Quote] = ()) -> list[tuple[int, int, SentenceStance]]:
-    """``(start, end, stance)`` for each sentence of a reply that is not inside a quote."""
+def cue_sentence_stances(text: str, quotes: Sequence[Quote] = ()) -> list[tuple[int, int, SentenceStance]]:
+    """``(start, end, stance)`` from cues alone for each sentence not inside a quote."""
     out: list[tuple[int, int, SentenceStance]] = []
     prev: SentenceStance | None = None
     for s, e in claims_stage.sentence_spans(text):
@@ -166,7 +174,7 @@ def sentence_stances(text: str, quotes: Sequence[Quote] = ()) -> list[tuple[int,
 
 
 def overall_stance(sentences: Sequence[SentenceStance]) -> SentenceStance:
-    """A comment's stance from its sentences: the opener counts most, then the weighted vote.
+    """A comment's stance from its sentences' cues: the opener counts most, then the weighted vote.
 
     >>> overall_stance([sentence_stance("Fair point."), sentence_stance("I'll fix it.")]).stance
     'concede'
@@ -193,13 +201,100 @@ def overall_stance(sentences: Sequence[SentenceStance]) -> SentenceStance:
     return SentenceStance(best, round(conf, 4), first.evidence)
 
 
-def comment_stance(text: str, quotes: Sequence[Quote] = ()) -> SentenceStance:
-    """The overall stance of a reply's text toward its parent.
+# --- the learned feature model ---------------------------------------------------------
+def _model_evidence(model: stance_model.FeatureModel, x, cls: str, p: float, cue: SentenceStance) -> str:
+    parts = ", ".join(f"{name} +{c:.2f}" for name, c in model.contributions(x, cls))
+    text = f"model {cls} p={p:.2f}" + (f" ({parts})" if parts else "")
+    return text + (f"; {cue.evidence}" if cue.stance != "neutral" else "")
+
+
+def _explicit(st: SentenceStance) -> bool:
+    """A stance a cue in the sentence itself decided (not inherited, not a bare question)."""
+    return st.stance in ATTACKING + SUPPORTING and not st.evidence.startswith("follows")
+
+
+def model_comment_stance(parent: str, text: str, sentences: Sequence[SentenceStance]) -> SentenceStance:
+    """A reply's overall stance: explicit cues stand, the reply model decides the rest.
+
+    An explicit agree / disagree / concede / correct cue decides the stance; its confidence is
+    the mean of the cue's and the model's probability for that stance. A question stands when
+    the model reads the reply as disagreement or the question cue is explicit ("what do you
+    mean", "source?"). Otherwise the model's disagree / neutral / agree, with its probability
+    as the confidence.
+    """
+    cue = overall_stance(sentences)
+    model = stance_model.load_model("reply")
+    x = stance_model.reply_features(parent, text, cue.stance, [st.stance for st in sentences])
+    p = model.predict_proba(x)
+    if cue.stance in ATTACKING + SUPPORTING:
+        cls = "disagree" if cue.stance in ATTACKING else "agree"
+        pc = float(p[model.classes.index(cls)])
+        return SentenceStance(cue.stance, round((cue.confidence + pc) / 2, 4),
+                              f"{cue.evidence}; model {cls} p={pc:.2f}")
+    best = model.classes[int(p.argmax())]
+    if cue.stance == "question" and (best == "disagree" or "question" in find_cues(text, ("question",))):
+        return SentenceStance("question", round(float(max(p[0], cue.confidence)), 4),
+                              f"{cue.evidence}; model disagree p={p[0]:.2f}")
+    return SentenceStance(best, round(float(p.max()), 4), _model_evidence(model, x, best, float(p.max()), cue))
+
+
+def model_sentence_stance(parent: str, text: str, cue: SentenceStance, neutral_reply: bool) -> SentenceStance:
+    """One reply sentence's stance: explicit cues, questions and the sentences that continue a
+    correction or concession stand; the relation model (attack vs support) decides cue-less
+    sentences and those that continue an agreement or disagreement. In a reply that reads as
+    neutral overall, a sentence without a cue stays neutral. Confidence is the model's
+    probability (averaged with the cue's when a cue decided)."""
+    if cue.stance == "question" or (neutral_reply and cue.stance == "neutral"):
+        return cue
+    if cue.stance in ("correct", "concede") and not _explicit(cue):
+        return cue  # "Small correction: X. It doesn't change your argument." is still a correction
+    model = stance_model.load_model("relation")
+    x = stance_model.reply_features(parent, text, cue.stance, [cue.stance])
+    p = model.predict_proba(x)
+    if _explicit(cue):
+        pc = float(p[model.classes.index("attack" if cue.stance in ATTACKING else "support")])
+        return SentenceStance(cue.stance, round((cue.confidence + pc) / 2, 4), f"{cue.evidence}; model p={pc:.2f}")
+    cls = model.classes[int(p.argmax())]
+    stance = "disagree" if cls == "attack" else "agree"
+    return SentenceStance(stance, round(float(p.max()), 4), _model_evidence(model, x, cls, float(p.max()), cue))
+
+
+def reply_stances(text: str, quotes: Sequence[Quote] = (), parent: str | None = None
+                  ) -> tuple[list[tuple[int, int, SentenceStance]], SentenceStance]:
+    """Each sentence's stance and the reply's overall stance toward ``parent``.
+
+    With ``parent=None`` (no parent text known) only cues decide. With a parent, the feature
+    model decides as :func:`model_comment_stance` and :func:`model_sentence_stance` say.
+    """
+    cue = cue_sentence_stances(text, quotes)
+    if parent is None:
+        return cue, overall_stance([st for _, _, st in cue])
+    overall = model_comment_stance(parent, text, [st for _, _, st in cue])
+    neutral = overall.stance == "neutral"
+    return [(s, e, model_sentence_stance(parent, text[s:e], st, neutral)) for s, e, st in cue], overall
+
+
+def sentence_stances(text: str, quotes: Sequence[Quote] = (), parent: str | None = None
+                     ) -> list[tuple[int, int, SentenceStance]]:
+    """``(start, end, stance)`` for each sentence of a reply that is not inside a quote.
+
+    ``parent`` is the text replied to; when given, the feature model decides (see
+    :func:`reply_stances`), otherwise cues alone.
+    """
+    return reply_stances(text, quotes, parent)[0]
+
+
+def comment_stance(text: str, quotes: Sequence[Quote] = (), parent: str | None = None) -> SentenceStance:
+    """The overall stance of a reply's text toward its parent (``parent`` text if known).
 
     >>> comment_stance("No. That is not how scaling works.").stance
     'disagree'
+    >>> st = comment_stance("You clearly haven't looked at the numbers. Deficits exploded every time.",
+    ...                     parent="Tax cuts pay for themselves through higher growth.")
+    >>> st.stance, st.evidence.startswith("model disagree")
+    ('disagree', True)
     """
-    return overall_stance([st for _, _, st in sentence_stances(text, quotes)])
+    return reply_stances(text, quotes, parent)[1]
 
 
 # --- targets -----------------------------------------------------------------------
@@ -335,9 +430,10 @@ def _quote_targets(ctx: _Context, item: Post | Comment, claims: list[Claim]) -> 
 def _item_stances(ctx: _Context, item: Post | Comment) -> tuple[list[Stance], SentenceStance | None]:
     claims = ctx.claims_of.get(item.id, [])
     quotes = _quoted_spans(item)
-    sentences = sentence_stances(item.text, quotes)
-    is_reply = bool(getattr(item, "parent_id", None))
-    overall = overall_stance([st for _, _, st in sentences]) if is_reply else None
+    parent = ctx.items.get(getattr(item, "parent_id", None) or "")
+    sentences, overall = reply_stances(item.text, quotes, parent.text if parent is not None else None)
+    if not getattr(item, "parent_id", None):
+        overall = None
     if not claims:
         return [], overall
     by_span = {(s, e): st for s, e, st in sentences}

@@ -232,15 +232,34 @@ def filter_disagreements(rows: list[dict[str, Any]], between: tuple[set[str], se
     return rows[:limit] if limit else rows
 
 
+def crux_camps(ds: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """The two camps behind a crux's disagreements, so that no author is on both sides.
+
+    Sides "a"/"b" are fixed per disagreement (who was attacked first), so a crux under
+    "Ann vs Bo" and "Bo vs Cy" would put Bo on both sides if they were simply pooled. Each
+    disagreement is turned to fit the camps built so far; an author whom the disagreements
+    put on both sides anyway (a three-way quarrel) stays in the camp first seen.
+    """
+    camp: dict[str, str] = {}
+    for d in ds:
+        a, b = d["authors"].get("a", []), d["authors"].get("b", [])
+        if any(camp.get(x) == "b" for x in a) or any(camp.get(x) == "a" for x in b):
+            a, b = b, a
+        for x in a:
+            camp.setdefault(x, "a")
+        for x in b:
+            camp.setdefault(x, "b")
+    return {side: sorted(x for x, s in camp.items() if s == side) for side in ("a", "b")}
+
+
 def crux_rows(cruxes: list[tuple[dict[str, Any], list[str]]], dis: dict[str, dict[str, Any]],
               author: set[str] | None, between: tuple[set[str], set[str]] | None,
               limit: int | None) -> list[dict[str, Any]]:
     """Cruxes with the authors on each side of their disagreements, filtered and ranked."""
     rows = []
     for props, dids in cruxes:
-        ds = [dis[d] for d in sorted(set(dids)) if d in dis]
-        authors = {"a": sorted({a for d in ds for a in d["authors"].get("a", [])}),
-                   "b": sorted({a for d in ds for a in d["authors"].get("b", [])})}
+        ds = [dis[d] for d in dict.fromkeys(dids) if d in dis]
+        authors = crux_camps(ds)
         if author is not None and not author & set(authors["a"] + authors["b"]):
             continue
         if between is not None and not any(opposed(d["authors"], *between) for d in ds):

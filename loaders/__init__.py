@@ -36,6 +36,13 @@ class Loader:
 
 # Order matters for sniffing: the most specific formats first, plain text last.
 _MODULES = {
+    # argument-map formats first: their sniffing is exact, and a map is no forum thread
+    "cruxmap-json": "loaders.cruxmap_json",
+    "graphml": "loaders.graphml",
+    "aif": "loaders.aif",
+    "arg-microtexts": "loaders.microtexts",
+    "argdown": "loaders.argdown",
+    "kialo": "loaders.kialo",
     "lesswrong": "loaders.lesswrong",
     "reddit": "loaders.reddit",
     "jsonl": "loaders.jsonl",

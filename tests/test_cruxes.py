@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from graph.schema import Author, Comment, Post, Thread
 from graph.store import open_store
-from decompose.cruxes import as_question, explicit_complement
+from decompose.cruxes import as_question, budget, explicit_complement
+from decompose.propositions import defect
 from decompose.evaluate import crux_found, load_crux_thread
 from decompose.pipeline import decompose
 
@@ -85,3 +87,106 @@ def test_double_crux_is_a_yes_no_question():
     doubles = [x for x in m.cruxes if x.kind == "double"]
     assert doubles and doubles[0].text.endswith("?")
     assert as_question("Remote work raises productivity.") == "Is it true that remote work raises productivity?"
+
+
+# --- properties on realistic threads -------------------------------------------------------
+DEMO = Path(__file__).resolve().parents[1] / "ui" / "demo_data" / "demo_thread.jsonl"
+_POINTING_START = re.compile(r"^(?:Is it true that )?(?:if |when |and |but |so )?(?:it|they|this|that|these|those|he|she)\b",
+                             re.I)
+
+
+@pytest.fixture(scope="module")
+def demo():
+    from loaders import read
+
+    return decompose(read(DEMO))
+
+
+def _reads_alone(text: str) -> bool:
+    """A crux text a reader can act on: one sentence, names its subject, about the world."""
+    return (text.endswith((".", "?")) and len(text.split()) >= 4 and "\n" not in text
+            and not _POINTING_START.match(text) and "change our minds" not in text.lower()
+            and "my crux" not in text.lower() and not text.lower().startswith(("my ", "i ")))
+
+
+def test_demo_thread_has_a_handful_of_standalone_cruxes(demo):
+    assert 2 <= len(demo.cruxes) <= budget(len(demo.claims)) <= 6  # 109 claims: a handful
+    for x in demo.cruxes:
+        assert _reads_alone(x.text), x.text
+        assert not defect(x.text), x.text
+        assert x.evidence and 0 < x.score < 1
+
+
+def test_demo_scores_rank_and_the_double_crux_leads(demo):
+    scores = [x.score for x in demo.cruxes]
+    assert scores == sorted(scores, reverse=True)
+    assert max(scores) - min(scores) >= 0.05  # the ranking says something
+    top = demo.cruxes[0]
+    assert top.kind == "double" and "planted deception" in top.text and top.text.endswith("?")
+    assert "endorsed by Mara Lindqvist" in top.evidence
+
+
+def test_demo_crux_camps_never_hold_one_author_twice(demo):
+    with open_store(":memory:") as store:
+        store.upsert_map(demo)
+        for row in store.cruxes():
+            assert not set(row["authors"]["a"]) & set(row["authors"]["b"]), row
+        for row in store.disagreements():
+            assert not set(row["authors"]["a"]) & set(row["authors"]["b"]), row
+
+
+@pytest.mark.parametrize("sentence", [
+    "Yes, I think that's our double crux: we would each change our minds on the same experiment.",
+    "I agree, and I think this is the crux.",
+    "My cruxes, roughly:",
+])
+def test_markers_without_a_proposition_name_no_crux(sentence):
+    assert explicit_complement(sentence) == ""
+
+
+@pytest.mark.parametrize("text, why", [
+    ("If they do, the audit plan is viable; if they don't, you are right that it is a weak gate.", "meta"),
+    ("If they do, the audit plan is viable.", "anaphoric"),
+    ("We would each change our minds on the same experiment, in opposite directions.", "meta"),
+    ("Epistemic status: moderately confident in the direction, not in the numbers.", "meta"),
+    ("What would voters think of the new tax law?", "wh-question"),
+    ("At 5% it doesn't.", "fragment"),
+    ("Gradient descent selects for strategic deception in the next generation of models.", ""),
+    ("It is unlikely that scaling stops before 2030.", ""),
+])
+def test_defect_names_what_keeps_a_sentence_from_standing_alone(text, why):
+    assert defect(text) == why
+
+
+def test_crux_named_by_both_sides_merges_into_one_double_crux():
+    thread, _ = load_crux_thread(HERE / "crux_housing.json")
+    m = decompose(thread)
+    supply = [x for x in m.cruxes if "new supply" in x.text.lower()]
+    assert len(supply) == 1  # the post's "my crux is" and the reply's "the real question is"
+    x = supply[0]
+    assert x.kind == "double" and x.text.endswith("?") and x == m.cruxes[0]
+    assert "crux 3" in x.evidence and "also named by marta" in x.evidence
+    names = {a.id: a.name for a in thread.authors}
+    by_id = {c.id: c for c in m.claims}
+    devon_marta = [d for d in m.disagreements
+                   if {names[by_id[c].author_id] for c, _ in d.sides} == {"devon", "marta"}]
+    assert devon_marta and devon_marta[0].id in x.disagreement_ids
+    # the anaphoric "if they do, I'm wrong" and the meta "we would both change our minds" are no cruxes
+    assert not any(t.text.lower().startswith(("if they", "we would")) for t in m.cruxes)
+    # a "notacrux"-reacted crux ranks below one that readers reacted to as a crux
+    finance = next(t for t in m.cruxes if "financing" in t.text)
+    assert finance.score < x.score and "not a crux 2" in finance.evidence
+
+
+def test_a_correction_is_not_what_a_crux_underlies():
+    thread, _ = load_crux_thread(HERE / "crux_housing.json")
+    m = decompose(thread)
+    corrections = {d.id for d in m.disagreements if " corrects " in d.summary}
+    assert corrections
+    for x in m.cruxes:
+        assert not corrections & set(x.disagreement_ids)
+
+
+def test_budget_grows_sub_linearly():
+    assert budget(20) == 3 and budget(100) == 5
+    assert budget(10_000) < 10_000 // 25

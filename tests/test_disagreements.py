@@ -68,3 +68,40 @@ def test_contradicting_claims_in_different_posts_disagree():
     assert st and st[0].stance == "disagree" and "negation" in st[0].evidence
     assert len(m.disagreements) == 1
     assert m.disagreements[0].summary.startswith("ben disputes ann")
+
+
+# --- properties on realistic threads -------------------------------------------------------
+DEMO = Path(__file__).resolve().parents[1] / "ui" / "demo_data" / "demo_thread.jsonl"
+
+
+def _names_on(m, d):
+    names = {a.id: a.name for a in m.thread.authors}
+    return {s: {names.get(a, a) for a in _authors(m, d, s)} for s in "ab"}
+
+
+def test_demo_disagreements_are_between_two_camps_with_readable_summaries():
+    from loaders import read
+
+    m = decompose(read(DEMO))
+    assert m.disagreements
+    for d in m.disagreements:
+        sides = _names_on(m, d)
+        assert sides["a"] and sides["b"] and not sides["a"] & sides["b"], d
+        (a,), (b,) = sides["a"], sides["b"]
+        assert d.summary.startswith(f"{b} ") and f" {a}" in d.summary and "\n" not in d.summary
+        assert "epistemic status" not in d.summary.lower()  # a meta line is never the point
+        assert 0 < d.confidence < 1 and d.status in ("open", "conceded", "resolved")
+    # Jonas and Dev argue in one reply chain (c07 -> c08 -> c09 -> c10): one disagreement
+    between = [d for d in m.disagreements
+               if _names_on(m, d)["a"] | _names_on(m, d)["b"] == {"Jonas Weber", "Dev Anand"}]
+    assert len(between) == 1
+
+
+def test_a_concession_to_someone_else_does_not_settle_a_disagreement():
+    _, m, _ = _map("crux_housing.json")
+    by_pair = {frozenset(_names_on(m, d)["a"] | _names_on(m, d)["b"]): d for d in m.disagreements}
+    # marta concedes kei's date correction ("Good catch ... I'll fix it") ...
+    assert by_pair[frozenset({"kei", "marta"})].status == "conceded"
+    assert by_pair[frozenset({"kei", "marta"})].summary.startswith("kei corrects marta")
+    # ... which says nothing about her argument with devon
+    assert by_pair[frozenset({"devon", "marta"})].status == "open"

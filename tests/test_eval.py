@@ -29,3 +29,28 @@ def test_crux_threads_all_found():
     r = eval_crux_threads(Path(__file__).resolve().parent / "data")
     found, total = map(int, r["cruxes_found_top3"].split("/"))
     assert total >= 5 and found == total
+
+
+def test_shipped_stance_model_beats_cues_on_held_out_pairs():
+    if not (DATA / "debagreement").is_dir():
+        pytest.skip("shared corpora not available")
+    from decompose.evaluate import THREE_WAY, _quotes, debagreement_rows, DEBAGREEMENT_LABELS, macro_f1
+    from decompose.stance import comment_stance
+
+    rows = debagreement_rows(DATA)["test"][::4]  # the file is sorted by label: take a spread
+    gold = [DEBAGREEMENT_LABELS[r["label"]] for r in rows]
+    labels = ("disagree", "neutral", "agree")
+    score = {}
+    for mode in ("model", "cues"):
+        pred = [THREE_WAY[comment_stance(r["body_child"], _quotes(r["body_child"]),
+                                         r["body_parent"] if mode == "model" else None).stance] for r in rows]
+        score[mode] = macro_f1(gold, pred, labels)["macro_f1"]
+    assert score["model"] > 0.5 and score["model"] > score["cues"] + 0.08
+
+
+def test_cmv_cross_author_relations_reach_the_target():
+    if not (DATA / "cmv-modes").is_dir():
+        pytest.skip("shared corpora not available")
+    from decompose.evaluate import eval_cmv
+
+    assert eval_cmv(DATA)["relations_test"]["macro_f1"] >= 0.65

@@ -132,3 +132,57 @@ def test_every_reply_has_a_comment_stance():
     assert set(got) == {c.id for c in thread.comments}
     for cid, want in expected["comment_stances"].items():
         assert got[cid] == want, cid
+
+
+# --- the shipped feature model (decompose/models/stance_features.json) -------------------------
+RENT = "Rent control protects tenants and keeps neighbourhoods stable."
+
+
+@pytest.mark.parametrize("reply, stance", [
+    # no disagreement marker: it argues the other side and turns on the other person
+    ("Every city that tried it ended up with fewer rentals and worse maintenance. "
+     "You are describing the intent, not the outcome.", "disagree"),
+    # no agreement marker: it adds a further reason for the same side
+    ("And it also stops landlords from pushing out elderly residents who have lived there "
+     "for decades.", "agree"),
+    ("The council meets on Thursday to vote on it.", "neutral"),
+])
+def test_model_reads_replies_without_markers(reply, stance):
+    assert comment_stance(reply).stance == "neutral"  # cues alone see nothing
+    st = comment_stance(reply, parent=RENT)
+    assert st.stance == stance
+    # evidence names the model, its probability and the features that pushed it
+    assert st.evidence.startswith(f"model {stance} p=")
+    assert f"p={st.confidence:.2f}" in st.evidence
+
+
+def test_explicit_cues_still_decide_with_a_parent():
+    st = comment_stance("Fair point about the metric, but I disagree that it matters.", parent=RENT)
+    assert st.stance == "disagree" and 'cue: "i disagree"' in st.evidence and "model" in st.evidence
+    assert comment_stance("Good catch, fixed.", parent=RENT).stance == "concede"
+    assert comment_stance("Small correction: it passed in 2019, not 2021.", parent=RENT).stance == "correct"
+
+
+def test_pipeline_claims_take_the_model_stance():
+    m = decompose(_thread(RENT, ("c1", "p", "bob",
+                                 "Every city that tried it ended up with fewer rentals and worse maintenance. "
+                                 "You are describing the intent, not the outcome.")))
+    (cs,) = m.comment_stances
+    assert cs[1] == "disagree"
+    st = [s for s in m.stances if s.source_claim_id.startswith("claim:c1:")]
+    assert st and all(s.stance == "disagree" and "model attack p=" in s.evidence for s in st)
+    assert all(c.role == "attack" for c in m.claims if c.source_id == "c1")
+
+
+def test_shipped_model_holds_named_features_only():
+    import json
+    from decompose.stance_model import MODEL_PATH, feature_names
+
+    doc = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+    for name, want in (("reply", ["disagree", "neutral", "agree"]), ("relation", ["attack", "support"])):
+        model = doc["models"][name]
+        assert model["classes"] == want
+        # a few dozen named features, one weight per class: no vocabulary, no text
+        assert model["features"] == feature_names() and len(model["features"]) < 100
+        assert set(model["weights"]) == set(feature_names())
+        assert all(len(w) == len(want) for w in model["weights"].values())

@@ -31,6 +31,19 @@ from graph.store import GraphStore
 
 _MODULES = {
     "json": "graph.exports.json",
+    "graphml": "graph.exports.graphml",
+    "gexf": "graph.exports.gexf",
+    "csv": "graph.exports.csv",
+    "cypher": "graph.exports.cypher",
+    "argdown": "graph.exports.argdown",
+    "aif": "graph.exports.aif",
+    "kialo": "graph.exports.kialo",
+    "polis": "graph.exports.polis",
+    "markdown": "graph.exports.markdown",
+    "html": "graph.exports.html",
+    "dot": "graph.exports.dot",
+    "svg": "graph.exports.svg",
+    "png": "graph.exports.png",
 }
 
 
@@ -81,17 +94,22 @@ def select(store: GraphStore, author: str | None = None, topic: str | None = Non
             raise ExportError(f"no disagreement with id {disagreement!r}")
         ids = {c["id"] for side in d["sides"].values() for c in side}
         keep = keep & ids if (author or topic) else ids
-    return _closure(store, keep)
+    return _closure(store, keep, only_disagreement=disagreement)
 
 
-def _closure(store: GraphStore, claim_ids: set[str]) -> GraphStore:
-    """The selected claims plus what gives them meaning: their items, authors, disagreements, cruxes, topics."""
+def _closure(store: GraphStore, claim_ids: set[str], only_disagreement: str | None = None) -> GraphStore:
+    """The selected claims plus what gives them meaning: their items, authors, disagreements, cruxes, topics.
+
+    With ``only_disagreement``, other disagreements the claims are party to stay out (one
+    disagreement asked for is one exported, e.g. as a Kialo tree).
+    """
     from graph.nx_store import NxStore
 
     rels = [r for r in store.relationships()]
     keep = set(claim_ids)
     keep |= {r["start"] for r in rels if r["type"] == CONTAINS and r["end"] in claim_ids}
-    keep |= {r["end"] for r in rels if r["type"] in (PARTY_TO, ABOUT) and r["start"] in claim_ids}
+    keep |= {r["end"] for r in rels if r["type"] in (PARTY_TO, ABOUT) and r["start"] in claim_ids
+             and not (only_disagreement and r["type"] == PARTY_TO and r["end"] != only_disagreement)}
     keep |= {r["start"] for r in rels if r["type"] == CRUX_OF and r["end"] in keep}
     keep |= {r["start"] for r in rels if r["type"] == WROTE and r["end"] in keep}
     sub = NxStore(":memory:")
