@@ -23,6 +23,7 @@ Examples
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from typing import Callable
 
@@ -49,12 +50,15 @@ def stages() -> list[tuple[str, Stage]]:
             ("topics", assign_topics)]
 
 
-def decompose(thread: Thread) -> CruxMap:
-    """Run every stage over ``thread``."""
+def decompose(thread: Thread, timings: dict[str, float] | None = None) -> CruxMap:
+    """Run every stage over ``thread``; add each stage's seconds to ``timings`` if given."""
     m = CruxMap(thread=thread)
     for name, stage in stages():
+        started = time.perf_counter()
         try:
             m = stage(m)
+            if timings is not None:
+                timings[name] = timings.get(name, 0.0) + time.perf_counter() - started
         except CruxmapError:
             raise
         except Exception as e:  # name the stage: a bare traceback from deep inside helps nobody
