@@ -94,6 +94,7 @@ UNWIND $ids AS id
 MATCH (n:{BASE_LABEL} {{id: id}})--(m:{BASE_LABEL})
 RETURN DISTINCT n.id AS id, m.id AS other
 """
+EXISTING_IDS = f"MATCH (n:{BASE_LABEL}) WHERE n.id IN $ids RETURN n.id AS id"
 NODES_BY_IDS = f"MATCH (n:{BASE_LABEL}) WHERE n.id IN $ids RETURN n ORDER BY n.id"
 RELATIONSHIPS_AMONG = f"""
 MATCH (a:{BASE_LABEL})-[r]->(b:{BASE_LABEL}) WHERE a.id IN $ids AND b.id IN $ids

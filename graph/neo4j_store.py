@@ -118,46 +118,50 @@ class Neo4jStore(GraphStore):
 
     # --- writing ----------------------------------------------------------------------------
     def upsert(self, nodes: Iterable[Node], relationships: Iterable[Relationship]) -> dict[str, int]:
-        """All of it in one transaction, sent in batches of ``batch_size`` rows."""
+        """Write in batches of ``batch_size`` rows, one transaction per batch.
+
+        Everything that can fail on the input (a relationship to a node that is neither
+        written here nor in the store) is checked before the first write, so bad input
+        writes nothing. A server failure between batches can leave part of the write;
+        MERGE makes the re-run of the same ingest complete it without duplicates.
+        """
         nodes, rels = list(nodes), list(relationships)
+        self._check_endpoints(nodes, rels)
+        counts = {"nodes_written": 0, "relationships_written": 0, "unchanged": 0}
+        by_label: dict[str, list[dict]] = defaultdict(list)
+        for n in nodes:
+            by_label[n["label"]].append({"id": n["id"], "props": {**n["properties"], "id": n["id"]}})
+        by_type: dict[str, list[dict]] = defaultdict(list)
+        for r in rels:
+            by_type[r["type"]].append({"start": r["start"], "end": r["end"],
+                                       "props": {**r["properties"], "id": r["id"]}})
+        jobs = [(cypher.for_label(cypher.UPSERT_NODES, label), rows, "nodes_written")
+                for label, rows in sorted(by_label.items())]
+        jobs += [(cypher.for_type(cypher.UPSERT_RELATIONSHIPS, rel_type), rows, "relationships_written")
+                 for rel_type, rows in sorted(by_type.items())]
+        for query, rows, key in jobs:
+            for batch in _chunks(rows, self.batch_size):
+                rec = self._write(lambda tx, q=query, b=batch: tx.run(q, rows=b).single())
+                counts[key] += rec["written"]
+                counts["unchanged"] += rec["seen"] - rec["written"]
+        if counts["nodes_written"] or counts["relationships_written"]:
+            self._write(lambda tx: tx.run(cypher.BUMP_REVISION).consume())
+        return counts
 
-        def work(tx):
-            counts = {"nodes_written": 0, "relationships_written": 0, "unchanged": 0}
-            by_label: dict[str, list[dict]] = defaultdict(list)
-            for n in nodes:
-                by_label[n["label"]].append({"id": n["id"], "props": {**n["properties"], "id": n["id"]}})
-            for label, rows in sorted(by_label.items()):
-                query = cypher.for_label(cypher.UPSERT_NODES, label)
-                for batch in _chunks(rows, self.batch_size):
-                    rec = tx.run(query, rows=batch).single()
-                    counts["nodes_written"] += rec["written"]
-                    counts["unchanged"] += rec["seen"] - rec["written"]
-            by_type: dict[str, list[dict]] = defaultdict(list)
-            for r in rels:
-                by_type[r["type"]].append({"start": r["start"], "end": r["end"],
-                                           "props": {**r["properties"], "id": r["id"]}})
-            for rel_type, rows in sorted(by_type.items()):
-                query = cypher.for_type(cypher.UPSERT_RELATIONSHIPS, rel_type)
-                for batch in _chunks(rows, self.batch_size):
-                    rec = tx.run(query, rows=batch).single()
-                    if rec["seen"] != len(batch):
-                        missing = self._first_dangling(tx, batch)
-                        raise StoreError(f"relationship {missing} points at a node that is not in the store")
-                    counts["relationships_written"] += rec["written"]
-                    counts["unchanged"] += rec["seen"] - rec["written"]
-            if counts["nodes_written"] or counts["relationships_written"]:
-                tx.run(cypher.BUMP_REVISION).consume()
-            return counts
-        return self._write(work)
-
-    @staticmethod
-    def _first_dangling(tx, batch: list[dict]) -> str:
-        ids = sorted({row["start"] for row in batch} | {row["end"] for row in batch})
-        found = {r["n"]["id"] for r in tx.run(cypher.NODES_BY_IDS, ids=ids)}
-        for row in batch:
-            if row["start"] not in found or row["end"] not in found:
-                return row["props"]["id"]
-        return "?"
+    def _check_endpoints(self, nodes: list[Node], rels: list[Relationship]) -> None:
+        """Raise before writing when a relationship names a node that will not exist."""
+        here = {n["id"] for n in nodes}
+        wanted: dict[str, str] = {}
+        for r in rels:
+            for end in (r["start"], r["end"]):
+                if end not in here:
+                    wanted.setdefault(end, r["id"])
+        ids = sorted(wanted)
+        for batch in _chunks(ids, self.batch_size * 5):
+            found = {r["id"] for r in self._read(cypher.EXISTING_IDS, ids=batch)}
+            for nid in batch:
+                if nid not in found:
+                    raise StoreError(f"relationship {wanted[nid]} points at {nid}, which is not in the store")
 
     def clear(self) -> None:
         while self._write(lambda tx: tx.run(cypher.DELETE_BATCH, limit=10000).single()["deleted"]):

@@ -333,7 +333,8 @@ def demo_summary(store: GraphStore) -> str:
     for c in store.cruxes(limit=3):
         lines.append(f"  crux ({c['score']:.2f}): {c['text']}")
     s = store.stats()["nodes"]
-    head = ", ".join(f"{v} {k.lower()}s" for k, v in s.items())
+    plural = {"Crux": "cruxes"}
+    head = ", ".join(f"{v} {plural.get(k, k.lower() + 's')}" for k, v in s.items())
     return "\n".join([f"map: {head}"] + lines)
 
 

@@ -1,0 +1,207 @@
+"""Who diverges from whom: the author x author matrix and the diff of one pair of authors.
+
+Examples
+--------
+>>> from graph.nx_store import NxStore
+>>> from graph.schema import ATTACKS, AUTHOR, CLAIM, node, relationship
+>>> store = NxStore(":memory:")
+>>> _ = store.upsert(
+...     [node("author:ann", AUTHOR, name="Ann"), node("author:bo", AUTHOR, name="Bo"),
+...      node("c1", CLAIM, text="Cats purr.", author_id="author:ann"),
+...      node("c2", CLAIM, text="Not all cats purr.", author_id="author:bo")],
+...     [relationship(ATTACKS, "c2", "c1", confidence=0.9, stance="disagree")])
+>>> [(c["a_name"], c["b_name"], c["net"]) for c in divergence_matrix(store)["cells"]]
+[('Ann', 'Bo', 1.0), ('Bo', 'Ann', 1.0)]
+>>> d = pair_diff(store, "Ann", "Bo")
+>>> d["first_divergence"]["from"]["text"], d["first_divergence"]["stance"]
+('Not all cats purr.', 'disagree')
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graph.analysis._lookup import author_names, resolve_author, when
+from graph.errors import CruxmapError
+from graph.schema import ATTACKS, COMMENT, REPLIES_TO, SAME_AS, SUPPORTS, WROTE
+from graph.store import GraphStore
+
+__all__ = ["divergence_matrix", "divergent_pairs", "pair_diff", "net_divergence"]
+
+
+def net_divergence(disagree: float, agree: float, disagreements: int = 0) -> float:
+    """Disagreement against agreement on a scale from -1 (only agree) to +1 (only disagree).
+
+    Examples
+    --------
+    >>> net_divergence(3.0, 1.0)
+    0.5
+    >>> net_divergence(0.0, 0.0, disagreements=2)
+    1.0
+    >>> net_divergence(0.0, 0.0)
+    0.0
+    """
+    total = disagree + agree
+    if total > 0:
+        return round((disagree - agree) / total, 4)
+    return 1.0 if disagreements else 0.0
+
+
+def divergence_matrix(store: GraphStore) -> dict[str, Any]:
+    """The author x author matrix: every ordered pair of authors who made claims.
+
+    Returns
+    -------
+    dict
+        ``{"authors": [{id, name, claims}], "cells": [{a, a_name, b, b_name, disagree,
+        agree, disagreements, net}]}``: one cell per ordered pair (both ``a, b`` and
+        ``b, a``, so a heatmap is symmetric), ``net`` as in :func:`net_divergence`.
+        Authors are ordered by claims (most first), then name.
+    """
+    authors = sorted((a for a in store.authors() if a["claims"]),
+                     key=lambda a: (-a["claims"], a["name"].casefold()))
+    weights = {(r["a"], r["b"]): r for r in store.divergence()}
+    cells = []
+    for x in authors:
+        for y in authors:
+            if x["id"] == y["id"]:
+                continue
+            w = weights.get((x["id"], y["id"])) or weights.get((y["id"], x["id"])) or {}
+            d, g, n = w.get("disagree", 0.0), w.get("agree", 0.0), w.get("disagreements", 0)
+            cells.append({"a": x["id"], "a_name": x["name"], "b": y["id"], "b_name": y["name"],
+                          "disagree": d, "agree": g, "disagreements": n,
+                          "net": net_divergence(d, g, n)})
+    return {"authors": [{"id": a["id"], "name": a["name"], "claims": a["claims"]} for a in authors],
+            "cells": cells}
+
+
+def divergent_pairs(store: GraphStore, limit: int | None = None) -> list[dict[str, Any]]:
+    """Author pairs that disagree, most divergent first (pairs that only agree are left out)."""
+    rows = [dict(r, net=net_divergence(r["disagree"], r["agree"], r["disagreements"]))
+            for r in store.divergence() if r["disagree"] > 0 or r["disagreements"] > 0]
+    rows.sort(key=lambda r: (-r["disagreements"], -r["disagree"], r["a_name"], r["b_name"]))
+    return rows[:limit] if limit else rows
+
+
+def _exchange(rel: dict[str, Any], claims: dict[str, dict[str, Any]], times: dict[str, str],
+              store: GraphStore) -> dict[str, Any]:
+    """One stance edge between the pair, with both claims and when it was made."""
+    frm, to = claims[rel["start"]], claims[rel["end"]]
+    p = rel["properties"]
+    return {"from": frm, "to": to, "type": rel["type"], "stance": p.get("stance"),
+            "confidence": p.get("confidence"), "evidence": p.get("evidence", ""),
+            "when": when(store, frm, times)}
+
+
+def pair_diff(store: GraphStore, a: str, b: str) -> dict[str, Any]:
+    """Everything two authors said to each other, arranged as a diff.
+
+    Parameters
+    ----------
+    store : GraphStore
+    a, b : str
+        Two authors, by id or display name.
+
+    Returns
+    -------
+    dict
+        ``a``, ``b`` (``{id, name}``); ``agree``, ``disagree`` (weights) and
+        ``disagreement_count``; ``shared`` (claims they share: SAME_AS links and
+        agreeing replies, as exchanges ``{from, to, type, stance, confidence, evidence,
+        when}``); ``first_divergence`` (the earliest exchange where one attacks the
+        other, or None); ``attacks`` (every such exchange, in time order);
+        ``disagreements`` (``{id, summary, status, confidence, a: [claims], b: [claims],
+        cruxes: [ids]}`` with side ``a`` oriented to author ``a``); ``cruxes`` (crux rows
+        between them); ``concessions`` (exchanges where one concedes to the other, and
+        conceding claims in replies to the other).
+
+    Raises
+    ------
+    CruxmapError
+        When either author is not in the map.
+    """
+    ids = []
+    for who in (a, b):
+        aid = resolve_author(store, who)
+        if aid is None:
+            raise CruxmapError(f"no author {who!r} in the map")
+        ids.append(aid)
+    a_id, b_id = ids
+    names = author_names(store)
+    mine = {c["id"]: c for c in store.claims(author=a_id)}
+    theirs = {c["id"]: c for c in store.claims(author=b_id)}
+    claims = {**mine, **theirs}
+    times: dict[str, str] = {}
+
+    def between(rel: dict[str, Any]) -> bool:
+        s, e = rel["start"], rel["end"]
+        return (s in mine and e in theirs) or (s in theirs and e in mine)
+
+    def ordered(xs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return sorted(xs, key=lambda x: (x["when"], x["from"]["source_id"] or "", x["from"]["start"] or 0))
+
+    attacks = ordered([_exchange(r, claims, times, store)
+                       for r in store.relationships(ATTACKS) if between(r)])
+    supports = [_exchange(r, claims, times, store) for r in store.relationships(SUPPORTS) if between(r)]
+    same = [_exchange(r, claims, times, store) for r in store.relationships(SAME_AS) if between(r)]
+    shared = sorted(same + [x for x in supports if x["stance"] != "concede"],
+                    key=lambda x: -(x["confidence"] or 0))
+    concessions = ordered([x for x in supports if x["stance"] == "concede"])
+    concessions += _reply_concessions(store, mine, theirs, {x["from"]["id"] for x in concessions}, times)
+
+    weight = next((r for r in store.divergence() if {r["a"], r["b"]} == {a_id, b_id}), {})
+    crux_rows = store.cruxes(between=(a_id, b_id))
+    return {
+        "a": {"id": a_id, "name": names.get(a_id, a_id)},
+        "b": {"id": b_id, "name": names.get(b_id, b_id)},
+        "agree": weight.get("agree", 0.0), "disagree": weight.get("disagree", 0.0),
+        "disagreement_count": weight.get("disagreements", 0),
+        "shared": shared,
+        "first_divergence": attacks[0] if attacks else None,
+        "attacks": attacks,
+        "disagreements": [_oriented(d, a_id, b_id) for d in store.disagreements(between=(a_id, b_id))],
+        "cruxes": [{k: c[k] for k in ("id", "text", "score", "kind", "evidence")} for c in crux_rows],
+        "concessions": concessions,
+    }
+
+
+def _oriented(d: dict[str, Any], a_id: str, b_id: str) -> dict[str, Any]:
+    """A disagreement row with side ``a`` holding author ``a``'s claims first."""
+    side_a = "a" if a_id in d["authors"].get("a", []) else "b"
+    side_b = "b" if side_a == "a" else "a"
+
+    def quotes(side: str, who: str) -> list[dict[str, Any]]:
+        claims = d["sides"].get(side, [])
+        own = [c for c in claims if c["author_id"] == who]
+        return own or claims
+
+    return {"id": d["id"], "summary": d["summary"], "status": d["status"],
+            "confidence": d["confidence"], "a": quotes(side_a, a_id), "b": quotes(side_b, b_id),
+            "cruxes": d["cruxes"]}
+
+
+def _reply_concessions(store: GraphStore, mine: dict[str, dict], theirs: dict[str, dict],
+                       seen: set[str], times: dict[str, str]) -> list[dict[str, Any]]:
+    """Conceding claims whose comment replies to the other author, with no target claim found."""
+    conceding = [c for c in list(mine.values()) + list(theirs.values())
+                 if c.get("stance") == "concede" and c["id"] not in seen]
+    if not conceding:
+        return []
+    parent = {r["start"]: r["end"] for r in store.relationships(REPLIES_TO)}
+    writer = {r["end"]: r["start"] for r in store.relationships(WROTE)}
+    out = []
+    for c in conceding:
+        other = theirs if c["id"] in mine else mine
+        other_author = next(iter(other.values()))["author_id"] if other else None
+        target = parent.get(c["source_id"])
+        if target is None or writer.get(target) != other_author:
+            continue
+        node = store.node(target)
+        text = (node or {}).get("properties", {}).get("text", "")
+        to = {"id": target, "text": text[:280], "author_id": other_author,
+              "author": None, "source_id": target, "url": (node or {}).get("properties", {}).get("url", ""),
+              "role": "claim", "stance": None, "stance_confidence": None, "start": 0,
+              "end": min(len(text), 280), "label": (node or {}).get("label", COMMENT)}
+        out.append({"from": c, "to": to, "type": SUPPORTS, "stance": "concede",
+                    "confidence": c.get("stance_confidence"), "evidence": "", "when": when(store, c, times)})
+    return out

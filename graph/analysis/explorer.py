@@ -1,0 +1,271 @@
+"""The argument graph: claims, disagreements and cruxes, and the neighbourhood of a focus.
+
+The argument layer is the part of the map that shows *why* people disagree: claims
+linked by ``ATTACKS``, ``SUPPORTS`` and ``SAME_AS``, the disagreements they are party
+to (``PARTY_TO``) and the cruxes those hinge on (``CRUX_OF``). Posts, comments and
+authors are context, not nodes, here. Views draw a few hundred nodes at most, so
+:func:`neighbourhood` walks out from a focus and stops at ``limit``, and
+:func:`summary_graph` summarises a large map by disagreement.
+
+Examples
+--------
+>>> from graph.nx_store import NxStore
+>>> from graph.schema import ATTACKS, AUTHOR, CLAIM, node, relationship
+>>> store = NxStore(":memory:")
+>>> _ = store.upsert(
+...     [node("author:ann", AUTHOR, name="Ann"), node("author:bo", AUTHOR, name="Bo"),
+...      node("c1", CLAIM, text="Cats purr.", author_id="author:ann"),
+...      node("c2", CLAIM, text="Not all cats purr.", author_id="author:bo"),
+...      node("c3", CLAIM, text="Dogs bark.", author_id="author:bo")],
+...     [relationship(ATTACKS, "c2", "c1", confidence=0.9, stance="disagree")])
+>>> g = neighbourhood(store, ["c1"], hops=1)
+>>> sorted(n["id"] for n in g["nodes"]), [e["type"] for e in g["edges"]]
+(['c1', 'c2'], ['ATTACKS'])
+>>> [n["id"] for n in search(store, "purr")]
+['c1', 'c2']
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict, deque
+from typing import Any, Iterable
+
+from graph.analysis._lookup import author_names, claim_row, item, paragraph
+from graph.schema import (
+    ABOUT, ATTACKS, CLAIM, CONTAINS, CRUX, CRUX_OF, DISAGREEMENT, PARTY_TO, SAME_AS, SUPPORTS,
+    TOPIC,
+)
+from graph.store import GraphStore
+
+__all__ = ["ARGUMENT_TYPES", "argument_graph", "neighbourhood", "summary_graph", "search",
+           "focus_options", "node_details"]
+
+#: The relationship types that make up the argument layer.
+ARGUMENT_TYPES = (ATTACKS, SUPPORTS, SAME_AS, PARTY_TO, CRUX_OF)
+
+
+def _claim_node(c: dict[str, Any]) -> dict[str, Any]:
+    return {"id": c["id"], "kind": "claim", "text": c["text"], "author_id": c["author_id"],
+            "author": c["author"], "url": c["url"], "source_id": c["source_id"],
+            "role": c["role"], "stance": c["stance"]}
+
+
+def argument_graph(store: GraphStore) -> dict[str, Any]:
+    """The whole argument layer as ``{"nodes": {id: node}, "edges": [edge]}``.
+
+    A node is ``{id, kind ("claim" | "disagreement" | "crux"), text, ...}``: claims carry
+    ``author_id, author, url, source_id, role, stance``; disagreements ``status,
+    confidence``; cruxes ``score, crux_kind``. An edge is ``{id, type, source, target,
+    stance, confidence, evidence, side, how}``. Claims that take part in no relation
+    are left out.
+    """
+    edges = []
+    for typ in ARGUMENT_TYPES:
+        for r in store.relationships(typ):
+            p = r["properties"]
+            edges.append({"id": r["id"], "type": typ, "source": r["start"], "target": r["end"],
+                          "stance": p.get("stance"), "confidence": p.get("confidence"),
+                          "evidence": p.get("evidence", ""), "side": p.get("side"),
+                          "how": p.get("target")})
+    touched = {e["source"] for e in edges} | {e["target"] for e in edges}
+    nodes: dict[str, dict[str, Any]] = {}
+    for c in store.claims():
+        if c["id"] in touched:
+            nodes[c["id"]] = _claim_node(c)
+    for d in store.disagreements():
+        nodes[d["id"]] = {"id": d["id"], "kind": "disagreement", "text": d["summary"],
+                          "status": d["status"], "confidence": d["confidence"],
+                          "authors": d["authors"]}
+    for x in store.cruxes():
+        nodes[x["id"]] = {"id": x["id"], "kind": "crux", "text": x["text"], "score": x["score"],
+                          "crux_kind": x["kind"], "evidence": x.get("evidence") or ""}
+    edges = [e for e in edges if e["source"] in nodes and e["target"] in nodes]
+    return {"nodes": nodes, "edges": edges}
+
+
+def _priority(n: dict[str, Any]) -> tuple:
+    """Which neighbours to keep first when the limit bites: cruxes, disagreements, claims."""
+    return ({"crux": 0, "disagreement": 1}.get(n["kind"], 2), n["id"])
+
+
+def neighbourhood(store: GraphStore, focus: Iterable[str], hops: int = 2, limit: int = 200,
+                  graph: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The argument graph within ``hops`` of the ``focus`` nodes, at most ``limit`` nodes.
+
+    Parameters
+    ----------
+    focus : iterable of str
+        Crux, disagreement or claim ids to start from (unknown ids are ignored;
+        a claim with no relation is kept on its own).
+    hops : int
+        How far to walk, in relationships, either direction.
+    limit : int
+        At most this many nodes; nearer nodes win, then cruxes and disagreements.
+    graph : dict, optional
+        A precomputed :func:`argument_graph` (the app caches it).
+
+    Returns
+    -------
+    dict
+        ``{"nodes": [node + {"depth"}], "edges": [edge], "truncated": bool,
+        "focus": [ids]}``, nodes ordered by depth.
+    """
+    g = graph if graph is not None else argument_graph(store)
+    nodes = dict(g["nodes"])
+    focus = list(dict.fromkeys(focus))
+    for f in focus:  # an unrelated claim can still be the focus
+        if f not in nodes:
+            row = claim_row(store, f)
+            if row:
+                nodes[f] = _claim_node(row)
+    focus = [f for f in focus if f in nodes]
+    adj: dict[str, set[str]] = defaultdict(set)
+    for e in g["edges"]:
+        adj[e["source"]].add(e["target"])
+        adj[e["target"]].add(e["source"])
+    depth = {f: 0 for f in focus[:limit]}
+    queue = deque(depth)
+    truncated = len(focus) > limit
+    while queue:
+        n = queue.popleft()
+        if depth[n] >= hops:
+            continue
+        for m in sorted(adj[n] - depth.keys(), key=lambda x: _priority(nodes[x])):
+            if len(depth) >= limit:
+                truncated = True
+                break
+            depth[m] = depth[n] + 1
+            queue.append(m)
+    kept = [dict(nodes[n], depth=d) for n, d in sorted(depth.items(), key=lambda x: (x[1], x[0]))]
+    edges = [e for e in g["edges"] if e["source"] in depth and e["target"] in depth]
+    return {"nodes": kept, "edges": edges, "truncated": truncated, "focus": focus}
+
+
+def summary_graph(store: GraphStore, graph: dict[str, Any] | None = None,
+                  limit: int = 200) -> dict[str, Any]:
+    """A large map summarised by disagreement: one node per disagreement and crux.
+
+    Each disagreement node carries ``claims`` (how many claims are party to it) and
+    ``authors`` by side; edges are the ``CRUX_OF`` links. Small maps (at most
+    ``limit`` nodes) are returned whole instead, with ``summarised`` False.
+    """
+    g = graph if graph is not None else argument_graph(store)
+    if len(g["nodes"]) <= limit:
+        return {"nodes": [dict(n, depth=0) for n in g["nodes"].values()], "edges": g["edges"],
+                "truncated": False, "focus": [], "summarised": False}
+    party = defaultdict(int)
+    for e in g["edges"]:
+        if e["type"] == PARTY_TO:
+            party[e["target"]] += 1
+    keep = [n for n in g["nodes"].values() if n["kind"] in ("disagreement", "crux")]
+    keep.sort(key=lambda n: (-party.get(n["id"], 0), n["id"]))
+    keep = keep[:limit]
+    ids = {n["id"] for n in keep}
+    return {"nodes": [dict(n, depth=0, claims=party.get(n["id"], 0)) for n in keep],
+            "edges": [e for e in g["edges"] if e["type"] == CRUX_OF and e["source"] in ids
+                      and e["target"] in ids],
+            "truncated": len(ids) < sum(1 for n in g["nodes"].values()
+                                        if n["kind"] in ("disagreement", "crux")),
+            "focus": [], "summarised": True}
+
+
+def search(store: GraphStore, phrase: str, limit: int = 25) -> list[dict[str, Any]]:
+    """Cruxes, disagreements and claims whose text contains ``phrase`` (case-insensitive).
+
+    Returns ``{id, kind, text, author}`` rows: cruxes first, then disagreements, then claims.
+    """
+    key = phrase.strip().casefold()
+    if not key:
+        return []
+    out = [{"id": x["id"], "kind": "crux", "text": x["text"], "author": None}
+           for x in store.cruxes() if key in x["text"].casefold()]
+    out += [{"id": d["id"], "kind": "disagreement", "text": d["summary"], "author": None}
+            for d in store.disagreements() if key in d["summary"].casefold()]
+    out += [{"id": c["id"], "kind": "claim", "text": c["text"], "author": c["author"]}
+            for c in store.claims(text=phrase.strip(), limit=limit)]
+    return out[:limit]
+
+
+def focus_options(store: GraphStore) -> list[dict[str, Any]]:
+    """What a person can focus on: cruxes (best first), then disagreements."""
+    rows = [{"id": x["id"], "kind": "crux", "text": x["text"], "score": x["score"]}
+            for x in store.cruxes()]
+    rows += [{"id": d["id"], "kind": "disagreement", "text": d["summary"],
+              "score": d["confidence"] or 0.0, "status": d["status"]} for d in store.disagreements()]
+    return rows
+
+
+def node_details(store: GraphStore, node_id: str) -> dict[str, Any] | None:
+    """Everything to show for one node of the argument graph, or None when unknown.
+
+    * claim: ``kind, id, text, author_id, author, url, posted_at, item_label,
+      paragraph ({text, start, end}), stance, stance_confidence, stance_evidence,
+      stance_target, relations ([{direction, type, stance, confidence, evidence, how,
+      other: {id, text, author, kind}}]), disagreements ([{id, summary, status, side}]),
+      topics ([labels])``
+    * crux: ``kind, id, text, score, crux_kind, evidence, disagreements`` (full
+      disagreement rows)
+    * disagreement: the disagreement row plus ``kind`` and ``crux_rows``
+    """
+    n = store.node(node_id)
+    if n is None:
+        return None
+    if n["label"] == CRUX:
+        row = next((x for x in store.cruxes() if x["id"] == node_id), None) or {}
+        ids = set(row.get("disagreements", []))
+        return {"kind": "crux", "id": node_id, "text": row.get("text", ""),
+                "score": row.get("score"), "crux_kind": row.get("kind"),
+                "evidence": row.get("evidence") or "", "authors": row.get("authors", {}),
+                "disagreements": [d for d in store.disagreements() if d["id"] in ids]}
+    if n["label"] == DISAGREEMENT:
+        row = next((d for d in store.disagreements() if d["id"] == node_id), None) or {}
+        crux_ids = set(row.get("cruxes", []))
+        return dict(row, kind="disagreement",
+                    crux_rows=[x for x in store.cruxes() if x["id"] in crux_ids])
+    if n["label"] != CLAIM:
+        return None
+    return _claim_details(store, n)
+
+
+def _claim_details(store: GraphStore, n: dict[str, Any]) -> dict[str, Any]:
+    p = n["properties"]
+    cid = n["id"]
+    src = item(store, p.get("source_id"))
+    names = author_names(store)
+    near, rels = store.neighbourhood(cid, hops=1, limit=500)
+    by_id = {x["id"]: x for x in near}
+    relations, disagreements, topics = [], [], []
+    for r in rels:
+        if cid not in (r["start"], r["end"]):
+            continue
+        other_id = r["end"] if r["start"] == cid else r["start"]
+        other = by_id.get(other_id, {"label": "", "properties": {}})
+        op = other["properties"]
+        if r["type"] in (ATTACKS, SUPPORTS, SAME_AS) and other["label"] == CLAIM:
+            relations.append({
+                "direction": "out" if r["start"] == cid else "in", "type": r["type"],
+                "stance": r["properties"].get("stance"),
+                "confidence": r["properties"].get("confidence"),
+                "evidence": r["properties"].get("evidence", ""),
+                "how": r["properties"].get("target"),
+                "other": {"id": other_id, "text": op.get("text", ""),
+                          "author": names.get(op.get("author_id"), None), "kind": "claim"}})
+        elif r["type"] == PARTY_TO and other["label"] == DISAGREEMENT:
+            disagreements.append({"id": other_id, "summary": op.get("summary", ""),
+                                  "status": op.get("status", ""), "side": r["properties"].get("side")})
+        elif r["type"] == ABOUT and other["label"] == TOPIC:
+            topics.append(op.get("label", ""))
+    relations.sort(key=lambda x: (x["direction"], -(x["confidence"] or 0)))
+    text = str(src.get("text", ""))
+    start, end = p.get("start"), p.get("end")
+    para = paragraph(text, start, end) if text and start is not None and end is not None \
+        else {"text": p.get("text", ""), "start": 0, "end": len(p.get("text", ""))}
+    return {"kind": "claim", "id": cid, "text": p.get("text", ""), "author_id": p.get("author_id"),
+            "author": names.get(p.get("author_id")), "url": src.get("url", ""),
+            "source_id": p.get("source_id"), "posted_at": src.get("posted_at", ""),
+            "item_label": src.get("label", ""), "title": src.get("title", ""),
+            "paragraph": para, "role": p.get("role", "claim"), "stance": p.get("stance"),
+            "stance_confidence": p.get("stance_confidence"),
+            "stance_evidence": p.get("stance_evidence", ""), "stance_target": p.get("stance_target"),
+            "relations": relations, "disagreements": disagreements, "topics": sorted(topics),
+            "contained_by": [r["start"] for r in rels if r["type"] == CONTAINS and r["end"] == cid]}
