@@ -126,6 +126,13 @@ def go(page, label: str) -> None:
     settle(page)
 
 
+def body_with(page, *texts: str) -> str:
+    """The page's text once every one of ``texts`` shows (a loaded machine renders late)."""
+    for text in texts:
+        page.get_by_text(text, exact=False).first.wait_for(timeout=TIMEOUT_MS)
+    return page.inner_text("body")
+
+
 def test_click_through_every_view(browser, demo_db):
     with open_store(demo_db, read_only=True) as store:
         top_crux = store.cruxes(limit=1)
@@ -172,7 +179,7 @@ def test_click_through_every_view(browser, demo_db):
 
         # Divergence: the matrix, the network and the diff of the most divergent pair
         go(page, "Divergence")
-        body = page.inner_text("body")
+        body = body_with(page, "Author × author", *(("First point of divergence",) if pair else ()))
         assert "Author × author" in body and "Network" in body
         if pair:
             assert "First point of divergence" in body and "Disagreements, side by side" in body
@@ -181,7 +188,8 @@ def test_click_through_every_view(browser, demo_db):
 
         # Thread reader: the post, the comment tree, stance badges
         go(page, "Thread reader")
-        body = page.inner_text("body")
+        body = body_with(page, "Interpretability will not catch deceptive models before we deploy them",
+                         "Small correction")
         assert "Interpretability will not catch deceptive models before we deploy them" in body
         assert "Small correction" in body and "Ruth Calloway" in body
         assert any(b in body for b in ("disagrees", "corrects", "concedes", "agrees"))
@@ -194,13 +202,13 @@ def test_click_through_every_view(browser, demo_db):
         go(page, "Query")
         page.get_by_role("button", name="Ask").click()
         settle(page)
-        body = page.inner_text("body")
+        body = body_with(page, "Download CSV")
         assert "result" in body and "Download CSV" in body
         shoot(page, "5-query")
 
         # Export: a button per format, and the map as a picture
         go(page, "Export")
-        body = page.inner_text("body")
+        body = body_with(page, "json (.json)", "The map as a picture")
         assert "json (.json)" in body and "The map as a picture" in body
         page.locator("[data-testid='stImage'] img").first.wait_for(timeout=TIMEOUT_MS)
         shoot(page, "7-export")
