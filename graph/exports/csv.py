@@ -4,15 +4,19 @@ The zip holds ``nodes_<Label>.csv`` for each node label, ``relationships_<TYPE>.
 for each relationship type and ``import.sh`` with the command that loads them into an
 empty database::
 
-    neo4j-admin database import full --multiline-fields=true --array-delimiter=';' \\
-        --nodes=nodes_Author.csv ... --relationships=relationships_WROTE.csv ... neo4j
+    neo4j-admin database import full neo4j --multiline-fields=true --array-delimiter=';' \\
+        --nodes=nodes_Author.csv ... --relationships=relationships_WROTE.csv ...
+
+The database name comes first: ``--nodes`` and ``--relationships`` take a list of files,
+so since Neo4j 5.19 a name after them is read as one more file ("File 'neo4j' doesn't
+exist").
 
 Headers use neo4j-admin's import header format: ``id:ID`` (one global id space: ids
 are unique across the map, and stored as the ``id`` property), ``:LABEL``,
 ``:START_ID``, ``:END_ID``, ``:TYPE`` and typed property columns such as
 ``score:long``, ``confidence:double``, ``retracted:boolean`` and ``coauthors:string[]``.
-Fractions are ``double``, not ``float`` (neo4j-admin's ``float`` is 32-bit and would
-change ``0.85`` into ``0.8500000238``); a column that holds integers on some rows and
+Fractions are ``double``, not ``float`` (neo4j-admin reads ``float`` as 32-bit in arrays,
+where ``0.85`` becomes ``0.8500000238``); a column that holds integers on some rows and
 fractions on others is ``double``.
 
 Strings are always quoted (``""`` doubles a quote; newlines stay inside quotes, hence
@@ -137,11 +141,12 @@ def import_script(files: Iterable[str]) -> str:
     """The ``neo4j-admin`` command that loads the files into an empty database ``neo4j``."""
     args = [f"--nodes={f}" for f in files if f.startswith("nodes_")]
     args += [f"--relationships={f}" for f in files if f.startswith("relationships_")]
+    # The database name goes before the file lists, which would take it for one more file.
+    command = [("neo4j-admin database import full neo4j --multiline-fields=true "
+                f"--array-delimiter='{ARRAY_DELIMITER}'"), *args]
     lines = ["#!/bin/sh", "# Load this map into an empty Neo4j 5 database (stop the server first).",
              "# Add --overwrite-destination to replace an existing database.",
-             "neo4j-admin database import full --multiline-fields=true "
-             f"--array-delimiter='{ARRAY_DELIMITER}' \\"]
-    lines += [f"  {a} \\" for a in args] + ["  neo4j", ""]
+             " \\\n  ".join(command), ""]
     return "\n".join(lines)
 
 

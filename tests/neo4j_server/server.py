@@ -12,6 +12,12 @@ Use it from Python::
     finally:
         stop_neo4j(process)
 
+To load files with the real ``neo4j-admin database import`` and serve the result::
+
+    admin = write_neo4j_admin(bin_dir, home)      # a `neo4j-admin` script working on folder `home`
+    subprocess.run([admin, "database", "import", "full", "neo4j", "--nodes=...", ...], check=True)
+    uri, process = start_neo4j(copy_from=home)   # a server on a copy of that store
+
 or from a shell (``.ci/run``)::
 
     python tests/neo4j_server/server.py build   # Maven download + compile, cached in ~/.m2
@@ -24,6 +30,7 @@ from __future__ import annotations
 
 import os
 import selectors
+import shlex
 import shutil
 import signal
 import subprocess
@@ -39,10 +46,12 @@ __all__ = [
     "Neo4jServerError",
     "build_launcher",
     "launcher_command",
+    "neo4j_admin_command",
     "start_neo4j",
     "stop_neo4j",
     "wait_until_answering",
     "wipe_database",
+    "write_neo4j_admin",
 ]
 
 HERE = Path(__file__).resolve().parent
@@ -51,6 +60,8 @@ SOURCES = HERE / "src"
 CLASSES = HERE / "target" / "classes"
 CLASSPATH_FILE = HERE / "target" / "classpath.txt"
 MAIN_CLASS = "cruxmap.testserver.Launcher"
+#: The entry point of Neo4j's ``neo4j-admin`` (commands from neo4j-command-line, neo4j-import-tool, ...).
+ADMIN_MAIN_CLASS = "org.neo4j.cli.AdminTool"
 
 USER = "neo4j"
 PASSWORD = "cruxmap-test"
@@ -136,18 +147,66 @@ def build_launcher(*, force: bool = False, timeout: float = 900.0) -> None:
         raise Neo4jServerError(f"Maven build of the Neo4j launcher failed (exit {done.returncode}):\n{tail}")
 
 
+def _classpath() -> str:
+    return os.pathsep.join([str(CLASSES), CLASSPATH_FILE.read_text().strip()])
+
+
 def launcher_command(
-    *, port: int = 0, password: str | None = PASSWORD, workdir: Path | None = None, page_cache_mb: int = 64
+    *,
+    port: int = 0,
+    password: str | None = PASSWORD,
+    workdir: Path | None = None,
+    page_cache_mb: int = 64,
+    copy_from: Path | None = None,
 ) -> list[str]:
     """Return the ``java`` command line that runs the launcher (built beforehand)."""
-    classpath = os.pathsep.join([str(CLASSES), CLASSPATH_FILE.read_text().strip()])
-    command = [_java(), *JVM_OPTIONS, "-cp", classpath, MAIN_CLASS, "--port", str(port), "--exit-on-eof",
+    command = [_java(), *JVM_OPTIONS, "-cp", _classpath(), MAIN_CLASS, "--port", str(port), "--exit-on-eof",
                "--page-cache-mb", str(page_cache_mb)]
     if password is not None:
         command += ["--password", password]
     if workdir is not None:
         command += ["--workdir", str(workdir)]
+    if copy_from is not None:
+        command += ["--copy-from", str(copy_from)]
     return command
+
+
+def neo4j_admin_command() -> list[str]:
+    """Return the ``java`` command line of Neo4j's own ``neo4j-admin`` tool, from the launcher's jars.
+
+    It is the code the ``neo4j-admin`` script of a Neo4j distribution runs (``org.neo4j.cli.AdminTool``,
+    the same 5.26 release as the server); append its arguments, e.g. ``database import full neo4j ...``.
+    It finds its folders through the ``NEO4J_HOME`` and ``NEO4J_CONF`` environment variables, which
+    :func:`write_neo4j_admin` sets.
+    """
+    build_launcher()
+    return [_java(), *JVM_OPTIONS, "-cp", _classpath(), ADMIN_MAIN_CLASS]
+
+
+def write_neo4j_admin(bin_dir: Path, home: Path) -> Path:
+    """Write an executable ``neo4j-admin`` script into ``bin_dir`` that runs the real tool on ``home``.
+
+    ``home`` becomes the tool's Neo4j home (created, with an empty ``conf/neo4j.conf``): an import writes
+    its store to ``home/data``, which :func:`start_neo4j` can then serve with ``copy_from=home``. Putting
+    ``bin_dir`` first on ``PATH`` lets a script written for a Neo4j installation (such as the ``import.sh``
+    of the csv export) run unchanged.
+
+    Returns
+    -------
+    Path
+        The script.
+    """
+    (home / "conf").mkdir(parents=True, exist_ok=True)
+    (home / "conf" / "neo4j.conf").touch()
+    bin_dir.mkdir(parents=True, exist_ok=True)
+    script = bin_dir / "neo4j-admin"
+    script.write_text(
+        "#!/bin/sh\n"
+        f"export NEO4J_HOME={shlex.quote(str(home))} NEO4J_CONF={shlex.quote(str(home / 'conf'))}\n"
+        f"exec {shlex.join(neo4j_admin_command())} \"$@\"\n"
+    )
+    script.chmod(0o755)
+    return script
 
 
 def _read_uri(process: subprocess.Popen, deadline: float) -> str | None:
@@ -198,6 +257,7 @@ def start_neo4j(
     password: str | None = PASSWORD,
     page_cache_mb: int = 64,
     build_timeout: float = 900.0,
+    copy_from: Path | None = None,
 ) -> tuple[str, subprocess.Popen]:
     """Build the launcher if needed, start a fresh Neo4j and wait until it answers ``RETURN 1``.
 
@@ -214,6 +274,9 @@ def start_neo4j(
         Neo4j's page cache; the default suits test data, a benchmark may want a few hundred MB.
     build_timeout : float
         Seconds the Maven build may take when one is needed.
+    copy_from : Path or None
+        A Neo4j home folder to start from instead of an empty store (a copy is served; the folder is left
+        as it is), e.g. the ``home`` that :func:`write_neo4j_admin`'s ``database import full`` filled.
 
     Returns
     -------
@@ -238,7 +301,8 @@ def start_neo4j(
     with open(log_path, "w") as log:
         # stdin stays an open pipe: the launcher exits when it closes, so a killed test run leaves no server.
         process = subprocess.Popen(
-            launcher_command(port=port, password=password, workdir=workdir, page_cache_mb=page_cache_mb),
+            launcher_command(port=port, password=password, workdir=workdir, page_cache_mb=page_cache_mb,
+                             copy_from=copy_from),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=log,

@@ -26,11 +26,15 @@ import org.neo4j.harness.Neo4jBuilders;
  * standard input closes, so a test process that dies cannot leave a server behind.
  *
  * <pre>
- * usage: Launcher [--port N] [--password PW] [--workdir DIR] [--page-cache-mb N] [--exit-on-eof]
+ * usage: Launcher [--port N] [--password PW] [--workdir DIR] [--copy-from HOME] [--page-cache-mb N]
+ *                 [--exit-on-eof]
  *   --port N          Bolt port on 127.0.0.1; 0 (default) picks a free one.
  *   --password PW     enable auth with user neo4j and this password (at least 8 characters);
  *                     without it auth is disabled.
  *   --workdir DIR     parent folder for the server's store and logs (default: java.io.tmpdir).
+ *   --copy-from HOME  start on a copy of this Neo4j home folder instead of an empty one, e.g. one that
+ *                     {@code neo4j-admin database import full} filled: its data/databases/neo4j and
+ *                     data/transactions/neo4j become the default database. HOME itself is not changed.
  *   --page-cache-mb N page cache size (default 64).
  *   --exit-on-eof     stop when stdin reaches end of file.
  * </pre>
@@ -81,7 +85,12 @@ public final class Launcher {
     private static Neo4jBuilder build(Options options) throws IOException {
         Path workdir = options.workdir != null ? options.workdir : Path.of(System.getProperty("java.io.tmpdir"));
         Files.createDirectories(workdir);
-        return Neo4jBuilders.newInProcessBuilder(workdir)
+        Neo4jBuilder builder = Neo4jBuilders.newInProcessBuilder(workdir);
+        if (options.copyFrom != null) {
+            // The harness copies HOME into its own fresh server folder, which it deletes on close.
+            builder = builder.copyFrom(options.copyFrom);
+        }
+        return builder
                 .withDisabledServer()
                 .withConfig(BoltConnector.enabled, true)
                 .withConfig(BoltConnector.listen_address, new SocketAddress(HOST, options.port))
@@ -138,6 +147,7 @@ public final class Launcher {
         int port = 0;
         String password;
         Path workdir;
+        Path copyFrom;
         long pageCacheMb = 64;
         boolean exitOnEof;
 
@@ -149,10 +159,14 @@ public final class Launcher {
                     case "--port" -> options.port = Integer.parseInt(value(args, ++i, arg));
                     case "--password" -> options.password = value(args, ++i, arg);
                     case "--workdir" -> options.workdir = Path.of(value(args, ++i, arg));
+                    case "--copy-from" -> options.copyFrom = Path.of(value(args, ++i, arg));
                     case "--page-cache-mb" -> options.pageCacheMb = Long.parseLong(value(args, ++i, arg));
                     case "--exit-on-eof" -> options.exitOnEof = true;
                     default -> throw new IllegalArgumentException("unknown option " + arg);
                 }
+            }
+            if (options.copyFrom != null && !Files.isDirectory(options.copyFrom)) {
+                throw new IllegalArgumentException("--copy-from " + options.copyFrom + " is not a folder");
             }
             if (options.password != null && options.password.length() < 8) {
                 throw new IllegalArgumentException("--password needs at least 8 characters (Neo4j's minimum)");
