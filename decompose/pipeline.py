@@ -11,6 +11,11 @@ found (see each module's docstring for its input and output):
 4. :mod:`decompose.cruxes` — what each disagreement hinges on, ranked.
 5. :mod:`decompose.topics` — readable topic labels and SAME_AS links between authors' claims.
 
+Optional, only with an LLM configured (``llm=LLMConfig(...)``, or ``CRUXMAP_LLM_URL`` set):
+:mod:`decompose.llm` adds ``llm`` after the stance stage (a chat model's stances replace the
+offline ones for replies with a known parent, every quote checked verbatim) and
+``llm-cruxes`` after the crux stage (the cruxes it names). Without one, nothing changes.
+
 A failure inside a stage is raised as :class:`graph.errors.DecomposeError` naming it.
 
 Examples
@@ -31,6 +36,7 @@ from graph.errors import CruxmapError, DecomposeError
 from graph.schema import CruxMap, Thread
 
 from decompose import claims as claims_stage
+from decompose import llm as llm_stage
 from decompose.cruxes import find_cruxes
 from decompose.disagreements import find_disagreements
 from decompose.stance import assign_stances
@@ -43,17 +49,32 @@ def _claims(m: CruxMap) -> CruxMap:
     return replace(m, claims=claims_stage.split_claims(m.thread))
 
 
-def stages() -> list[tuple[str, Stage]]:
-    """The stages in order, as ``(name, function)``; each takes and returns a CruxMap."""
-    return [("claims", _claims), ("stance", assign_stances),
-            ("disagreements", find_disagreements), ("cruxes", find_cruxes),
-            ("topics", assign_topics)]
+def stages(llm: llm_stage.LLMStage | None = None) -> list[tuple[str, Stage]]:
+    """The stages in order, as ``(name, function)``; each takes and returns a CruxMap.
+
+    With ``llm``, its two stages join: ``llm`` after ``stance``, ``llm-cruxes`` after ``cruxes``.
+    """
+    extra = {"stance": [("llm", llm.refine_stances)], "cruxes": [("llm-cruxes", llm.add_cruxes)]} \
+        if llm is not None else {}
+    out: list[tuple[str, Stage]] = []
+    for step in [("claims", _claims), ("stance", assign_stances),
+                 ("disagreements", find_disagreements), ("cruxes", find_cruxes),
+                 ("topics", assign_topics)]:
+        out += [step] + extra.get(step[0], [])
+    return out
 
 
-def decompose(thread: Thread, timings: dict[str, float] | None = None) -> CruxMap:
-    """Run every stage over ``thread``; add each stage's seconds to ``timings`` if given."""
+def decompose(thread: Thread, timings: dict[str, float] | None = None,
+              llm: llm_stage.LLMConfig | llm_stage.LLMClient | bool | None = None) -> CruxMap:
+    """Run every stage over ``thread``; add each stage's seconds to ``timings`` if given.
+
+    ``llm``: an :class:`decompose.llm.LLMConfig` or client to refine stances with a chat
+    model; None (the default) uses one only if :func:`decompose.llm.using` or
+    ``CRUXMAP_LLM_URL`` names one; False never does.
+    """
+    client = llm_stage.resolve(llm)
     m = CruxMap(thread=thread)
-    for name, stage in stages():
+    for name, stage in stages(llm_stage.LLMStage(client) if client is not None else None):
         started = time.perf_counter()
         try:
             m = stage(m)

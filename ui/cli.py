@@ -79,23 +79,34 @@ def cli() -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=str))
 @click.option("--format", "fmt", default=None, metavar="FORMAT",
               help="Loader to use instead of detecting it from the content.")
+@click.option("--llm", "llm_url", metavar="URL", default=None, envvar="CRUXMAP_LLM_URL",
+              help="Refine stances with an OpenAI-compatible chat server (default: $CRUXMAP_LLM_URL).")
+@click.option("--llm-model", metavar="NAME", default=None, envvar="CRUXMAP_LLM_MODEL",
+              help="Model to ask (default: $CRUXMAP_LLM_MODEL).")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask before sending LLM requests.")
 @db_option
-def ingest(paths: tuple[str, ...], fmt: str | None, db: str | None) -> None:
+def ingest(paths: tuple[str, ...], fmt: str | None, db: str | None, llm_url: str | None,
+           llm_model: str | None, yes: bool) -> None:
     """Read discussions into the map.
 
     Every file is read and checked before anything is written, and the write is one
     transaction: a bad file or a crash leaves the map as it was. Ingesting the same
-    file twice changes nothing.
+    file twice changes nothing. With --llm, the requests, tokens and cost are shown
+    first and asked about (unless --yes); answers are cached, so a re-run is free.
 
     Example: cruxmap ingest post.json comments.json --db team.db
     """
+    from decompose.llm import using
     from ui.ingest import ingest as run_ingest
 
+    llm = _llm_client(paths, fmt, llm_url, llm_model, yes) if llm_url else None
     total = sum(Path(p).stat().st_size for p in paths if Path(p).is_file())
-    with open_store(db) as store, click.progressbar(
+    with open_store(db) as store, using(llm), click.progressbar(
             length=max(total, 1), label="ingesting", file=sys.stderr,
             show_pos=False, show_percent=True) as bar:
         report = run_ingest(store, paths, fmt=fmt, progress=bar.update)
+    if llm is not None:
+        click.echo(f"llm: {llm.stats}")
     for f in report.files:
         click.echo(f"{f.path}: {f.format}, {f.posts} posts, {f.comments} comments, "
                    f"{f.authors} authors, {f.claims} claims, {f.disagreements} disagreements, "
@@ -103,6 +114,21 @@ def ingest(paths: tuple[str, ...], fmt: str | None, db: str | None) -> None:
     w = report.written
     click.echo(f"written: {w.get('nodes_written', 0)} nodes, {w.get('relationships_written', 0)} "
                f"relationships ({w.get('unchanged', 0)} already there)")
+
+
+def _llm_client(paths: tuple[str, ...], fmt: str | None, url: str, model: str | None, yes: bool):
+    """The LLM client for ingest, after showing what the run will cost and asking."""
+    import loaders
+    from decompose.llm import LLMClient, LLMConfig, estimate
+    from graph.schema import Thread
+
+    client = LLMClient(LLMConfig.from_env(url=url, model=model))
+    parsed = [loaders.read_with_format(p, fmt)[1] for p in paths]
+    cost = estimate([t for t in parsed if isinstance(t, Thread)], client)  # imported maps: no LLM
+    click.echo(f"llm {client.config.model}: {cost}", err=True)
+    if cost.requests and not yes:
+        click.confirm("Send these requests?", abort=True, err=True)
+    return client
 
 
 # --- fetch ----------------------------------------------------------------------
