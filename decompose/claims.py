@@ -40,6 +40,8 @@ _GREETING = re.compile(
 # A greeting stops being one when it carries an argument ("Thanks, but that is wrong").
 _ARGUES = re.compile(r"\b(?:but|however|though|although|because|since|that|is|are|was|were|"
                      r"isn't|aren't|not|don't|doesn't|would|should|will|can't|cannot)\b", re.I)
+# How sure the author is, not what they claim: never the target of an attack.
+_META = re.compile(r"^\W*(?:epistemic (?:status|effort)|confidence level|content warning|cross-?posted)\b", re.I)
 _FURNITURE = re.compile(r"^\(?read more\)?\.?$|^\[?-\]?$|^—+$|^\*+$", re.I)
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’-]*")
 
@@ -105,7 +107,7 @@ def claim_kind(sentence: str) -> str | None:
     if _QUOTE_LINE.match(s):
         return "quote"
     words = _WORD.findall(s)
-    if not words or _URL_ONLY.match(s) or _FURNITURE.match(s):
+    if not words or _URL_ONLY.match(s) or _FURNITURE.match(s) or _META.match(s):
         return None
     if _GREETING.match(s) and len(words) <= 8 and not _ARGUES.search(s):
         return None

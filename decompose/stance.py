@@ -255,8 +255,19 @@ def model_sentence_stance(parent: str, text: str, cue: SentenceStance, neutral_r
         pc = float(p[model.classes.index("attack" if cue.stance in ATTACKING else "support")])
         return SentenceStance(cue.stance, round((cue.confidence + pc) / 2, 4), f"{cue.evidence}; model p={pc:.2f}")
     cls = model.classes[int(p.argmax())]
+    inherited = cue.stance in ATTACKING + SUPPORTING  # continues an explicit cue before it
+    if inherited and ("attack" if cue.stance in ATTACKING else "support") != cls and p.max() < OVERRIDE_P:
+        # "I agree. X." — X goes on agreeing unless the model is sure it turns (a contrast
+        # marker would have turned the cue already): a reply rarely flips without saying so
+        pc = float(p[model.classes.index("attack" if cue.stance in ATTACKING else "support")])
+        return SentenceStance(cue.stance, round(max(pc, 0.5 * cue.confidence), 4),
+                              f"{cue.evidence}; model p={pc:.2f}")
     stance = "disagree" if cls == "attack" else "agree"
     return SentenceStance(stance, round(float(p.max()), 4), _model_evidence(model, x, cls, float(p.max()), cue))
+
+
+#: The relation model overrides a stance inherited from an explicit cue only above this probability.
+OVERRIDE_P = 0.75
 
 
 def reply_stances(text: str, quotes: Sequence[Quote] = (), parent: str | None = None

@@ -263,7 +263,10 @@ def test_a_map_without_disagreements_says_so_kindly(monkeypatch, claims_only_db,
 def test_overview_shows_size_cruxes_with_sides_pairs_and_topics(monkeypatch, rich_db):
     at = open_page(monkeypatch, rich_db, "overview")
     t = text(at)
-    assert "Claims 109" in t.replace(",", "") and "Disagreements 6" in t and "Cruxes 5" in t
+    with open_store(rich_db, read_only=True) as store:
+        claims = store.stats()["nodes"]["Claim"]
+    assert claims > 100 and f"Claims {claims}" in t.replace(",", "")
+    assert "Disagreements 6" in t and "Cruxes 5" in t
     assert DOUBLE_CRUX in t
     page = visible(html(at))
     assert "Mara Lindqvist" in page and "Theo Okafor" in page and "vs" in page

@@ -38,6 +38,7 @@ def test_spans_are_verbatim_and_ordered():
 @pytest.mark.parametrize("sentence", [
     "Thanks!", "Thank you so much for writing this.", "Hi all,", "Cheers", "Why?", "What do you mean?",
     "https://example.com/paper.pdf", "(read more)", "— Dana", "Great post!",
+    "Epistemic status: moderately confident about the argument, much less about the numbers.",
 ])
 def test_not_claims(sentence):
     assert claim_kind(sentence) is None

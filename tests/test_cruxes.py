@@ -110,7 +110,7 @@ def _reads_alone(text: str) -> bool:
 
 
 def test_demo_thread_has_a_handful_of_standalone_cruxes(demo):
-    assert 2 <= len(demo.cruxes) <= budget(len(demo.claims)) <= 6  # 109 claims: a handful
+    assert 2 <= len(demo.cruxes) <= budget(len(demo.claims)) <= 6  # about 110 claims: a handful
     for x in demo.cruxes:
         assert _reads_alone(x.text), x.text
         assert not defect(x.text), x.text
