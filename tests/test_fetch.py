@@ -268,3 +268,26 @@ def test_post_target(value, site, expected):
 def test_post_target_errors(value, site, problem):
     with pytest.raises(FetchError, match=problem):
         post_target(value, site)
+
+
+def test_cli_fetch_then_ingest(tmp_path, monkeypatch):
+    """`cruxmap fetch URL` saves the JSON that `cruxmap ingest` then maps; failures are one line."""
+    from click.testing import CliRunner
+
+    from ui.cli import cli
+
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    with Server(recorded_answer) as server:
+        monkeypatch.setenv(fetch_mod.ENDPOINT_ENV, server.url)
+        result = runner.invoke(cli, ["fetch", URL, "-o", "post.json"])
+    assert result.exit_code == 0, result.output
+    assert "saved post.json; next: cruxmap ingest post.json" in result.output
+    ingested = runner.invoke(cli, ["ingest", "post.json", "--db", "map.db"])
+    assert ingested.exit_code == 0 and "lesswrong" in ingested.output
+    with Server(lambda body, n: (404, {}, b"<html>not found</html>")) as server:  # not retried
+        monkeypatch.setenv(fetch_mod.ENDPOINT_ENV, server.url)
+        failed = runner.invoke(cli, ["fetch", URL, "-o", "bad.json"])
+    assert failed.exit_code == 2 and failed.output.startswith("error: ")
+    assert len(failed.output.strip().splitlines()) == 1
+    assert not (tmp_path / "bad.json").exists()
