@@ -14,11 +14,16 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = (ROOT.parent / "shared" / "data").resolve()
 
 
+def missing_data(reason: str) -> None:
+    """Skip a test whose corpus is missing; under CI, where the corpora always are, fail."""
+    if os.environ.get("CI"):
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     """The real corpora. CI always has them; a checkout without them skips these tests."""
     if not SHARED_DATA.is_dir():
-        if os.environ.get("CI"):
-            pytest.fail(f"third-party corpora not found at {SHARED_DATA}")
-        pytest.skip(f"third-party corpora not found at {SHARED_DATA}")
+        missing_data(f"third-party corpora not found at {SHARED_DATA}")
     return SHARED_DATA

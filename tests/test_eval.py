@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import missing_data
+
 from decompose.evaluate import eval_crux_threads, eval_microtexts, split_of
 
 DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
@@ -19,7 +21,7 @@ def test_split_is_deterministic_and_balanced():
 
 def test_microtexts_scores():
     if not (DATA / "arg-microtexts").is_dir():
-        pytest.skip("shared corpora not available")
+        missing_data("shared corpora not available")
     r = eval_microtexts(DATA)
     assert r["relations_test"]["macro_f1"] > 0.6
     assert r["central_claim_test"]["accuracy"] > 0.6
@@ -33,7 +35,7 @@ def test_crux_threads_all_found():
 
 def test_shipped_stance_model_beats_cues_on_held_out_pairs():
     if not (DATA / "debagreement").is_dir():
-        pytest.skip("shared corpora not available")
+        missing_data("shared corpora not available")
     from decompose.evaluate import THREE_WAY, _quotes, debagreement_rows, DEBAGREEMENT_LABELS, macro_f1
     from decompose.stance import comment_stance
 
@@ -50,7 +52,7 @@ def test_shipped_stance_model_beats_cues_on_held_out_pairs():
 
 def test_cmv_cross_author_relations_reach_the_target():
     if not (DATA / "cmv-modes").is_dir():
-        pytest.skip("shared corpora not available")
+        missing_data("shared corpora not available")
     from decompose.evaluate import eval_cmv
 
     assert eval_cmv(DATA)["relations_test"]["macro_f1"] >= 0.65

@@ -6,6 +6,8 @@ import html
 
 import pytest
 
+from tests.conftest import missing_data
+
 import loaders
 from graph.errors import MalformedInput
 from graph.schema import author_id
@@ -16,7 +18,7 @@ from loaders import cmv
 def v2(shared_data):
     root = shared_data / "cmv-modes" / "v2.0"
     if not root.is_dir():
-        pytest.skip(f"cmv-modes v2.0 not found at {root}")
+        missing_data(f"cmv-modes v2.0 not found at {root}")
     return root
 
 
