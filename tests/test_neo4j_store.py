@@ -87,3 +87,35 @@ def test_wrong_password_is_one_clear_error(neo4j_clean):
 def test_bad_uri_is_one_clear_error():
     with pytest.raises(StoreUnavailable):
         open_store("bolt://")
+
+
+def test_cli_gives_the_same_answers_on_neo4j(neo4j_clean, tmp_path, monkeypatch):
+    """`cruxmap ingest/query/export --db bolt://…` answer as they do on the embedded store."""
+    import json
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from ui.cli import cli
+
+    monkeypatch.setenv("NEO4J_USER", neo4j_clean.user)
+    if neo4j_clean.password is not None:
+        monkeypatch.setenv("NEO4J_PASSWORD", neo4j_clean.password)
+    thread = str(Path(__file__).parent / "data" / "lw_post_with_comments.json")
+    runner = CliRunner()
+
+    def answers(db: str) -> list:
+        assert runner.invoke(cli, ["ingest", thread, "--db", db]).exit_code == 0
+        out = []
+        for args in (["query", "authors"], ["query", "disagreements"], ["query", "cruxes"],
+                     ["query", "divergence"], ["query", "claims", "--limit", "5"], ["stats"]):
+            result = runner.invoke(cli, [*args, "--json", "--db", db])
+            assert result.exit_code == 0, result.output
+            out.append(json.loads(result.output))
+        exported = runner.invoke(cli, ["export", "--format", "json", "--db", db])
+        out.append(json.loads(exported.output))
+        return out
+
+    embedded, neo4j = answers(str(tmp_path / "map.db")), answers(neo4j_clean.uri)
+    assert neo4j == embedded
+    assert embedded[1], "the thread has disagreements to compare"
