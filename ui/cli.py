@@ -171,6 +171,7 @@ def export(store: GraphStore, fmt: str, output: str | None, author: str | None,
 
     Example: cruxmap export --format json -o map.json
     """
+    from graph.errors import ExportError
     from graph.exports import exporters, export as run_export, write
 
     if list_formats:
@@ -181,10 +182,16 @@ def export(store: GraphStore, fmt: str, output: str | None, author: str | None,
     if output:
         click.echo(f"wrote {write(store, fmt, output, **filters)}", err=True)
         return
-    out = click.get_binary_stream("stdout") if exporters().get(fmt, None) and exporters()[fmt].binary \
-        else click.get_text_stream("stdout")
+    exporter = exporters().get(fmt)
+    if exporter is not None and exporter.binary:
+        out = click.get_binary_stream("stdout")
+        if out.isatty():
+            raise ExportError(f"{fmt} is a binary format: write it to a file with -o FILE")
+        for chunk in run_export(store, fmt, **filters):
+            out.write(chunk)
+        return
     for chunk in run_export(store, fmt, **filters):
-        out.write(chunk)
+        click.echo(chunk, nl=False)
 
 
 # --- stats & query ---------------------------------------------------------------
