@@ -81,24 +81,20 @@ class Neo4jStore(GraphStore):
         return self._driver.session(database=self.database) if self.database else self._driver.session()
 
     def _read(self, statement: str, /, **params: Any) -> list[Any]:
-        def work(tx):
-            return list(tx.run(statement, params))
-        try:
-            with self._session() as s:
-                return s.execute_read(work)
-        except self._neo4j.exceptions.Neo4jError as e:
-            raise StoreError(f"{self.uri}: query failed: {_first_line(e)}") from None
-        except self._neo4j.exceptions.ServiceUnavailable as e:
-            raise StoreUnavailable(f"{self.uri}: lost the Neo4j server ({_first_line(e)})") from None
+        return self._run("execute_read", lambda tx: list(tx.run(statement, params)), "query failed")
 
     def _write(self, work) -> Any:
         if self.read_only:
             raise StoreError(f"{self.uri}: store is open read-only")
+        return self._run("execute_write", work, "write failed")
+
+    def _run(self, mode: str, work, what: str) -> Any:
+        """Run ``work`` in a managed transaction (retried on transient errors); map driver errors."""
         try:
             with self._session() as s:
-                return s.execute_write(work)
+                return getattr(s, mode)(work)
         except self._neo4j.exceptions.Neo4jError as e:
-            raise StoreError(f"{self.uri}: write failed: {_first_line(e)}") from None
+            raise StoreError(f"{self.uri}: {what}: {_first_line(e)}") from None
         except self._neo4j.exceptions.ServiceUnavailable as e:
             raise StoreUnavailable(f"{self.uri}: lost the Neo4j server ({_first_line(e)})") from None
 
