@@ -1,6 +1,6 @@
 """Offline decomposition speed and memory: comments/s, time per stage, peak RSS.
 
-Run:  python benchmarks/bench_decompose.py [--comments 100000] [--per-thread 50]
+Run:  python benchmarks/bench_decompose.py [--comments 100000] [--per-thread 50] [--stance-encoder minilm]
 
 Threads are built from real Reddit comment/reply pairs (DEBAGREEMENT, in ../shared/data,
 measurement only): each thread is a post and ``per-thread`` replies, some replying to
@@ -23,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from decompose.minilm import load_stance_encoder  # noqa: E402
 from decompose.pipeline import decompose  # noqa: E402
 from graph.schema import Author, Comment, Post, Thread, author_id  # noqa: E402
 
@@ -56,12 +57,15 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--comments", type=int, default=100_000)
     ap.add_argument("--per-thread", type=int, default=50)
+    ap.add_argument("--stance-encoder", choices=("none", "minilm"), default="none",
+                    help="the optional encoder the stance model also reads")
     args = ap.parse_args()
+    encoder = load_stance_encoder(args.stance_encoder)
     timings: dict[str, float] = {}
     claims = items = 0
     start = time.perf_counter()
     for i, thread in enumerate(threads(args.comments, args.per_thread)):
-        m = decompose(thread, timings)
+        m = decompose(thread, timings, encoder=encoder)
         claims += len(m.claims)
         items += len(thread.comments) + len(thread.posts)
         if i % 200 == 0:
@@ -71,7 +75,8 @@ def main() -> None:
     print(file=sys.stderr)
     print(f"### Offline decomposition — {items:,} posts+comments ({claims:,} claims)\n")
     print(f"Machine: {os.cpu_count()} cores, {platform.processor() or platform.machine()}; date "
-          f"{time.strftime('%Y-%m-%d')}; command `python benchmarks/bench_decompose.py --comments {args.comments}`\n")
+          f"{time.strftime('%Y-%m-%d')}; command `python benchmarks/bench_decompose.py --comments {args.comments}"
+          + (f" --stance-encoder {args.stance_encoder}" if encoder else "") + "`\n")
     print("| items/s | peak RSS (MB) | " + " | ".join(f"{k} (s)" for k in timings) + " |")
     print("|---|---|" + "---|" * len(timings))
     print(f"| {items / wall:,.0f} | {peak:,.0f} | " + " | ".join(f"{v:.1f}" for v in timings.values()) + " |")

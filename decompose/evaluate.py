@@ -27,6 +27,7 @@ from decompose import claims as claims_stage
 from decompose.cues import find_cues, score
 from decompose.embed import overlap
 from decompose.stance import _starts_with, comment_stance, sentence_stances
+from decompose.stance_model import encoder_texts
 
 #: How each stance counts in a three-way disagree / neutral / agree evaluation.
 THREE_WAY = {"disagree": "disagree", "correct": "disagree", "question": "disagree",
@@ -74,22 +75,37 @@ def debagreement_rows(data_dir: Path) -> dict[str, list[dict[str, str]]]:
     return {s: [r for r in rows if split_of(r["msg_id_child"]) == s] for s in ("dev", "test")}
 
 
-def eval_debagreement(data_dir: Path, learned: bool = True) -> dict[str, Any]:
-    """Reply stance disagree/neutral/agree: the shipped model, cues alone, and an eval-time baseline."""
+def _reply_predictions(rows: list[dict[str, str]], with_parent: bool, encoder=None) -> list[str]:
+    out = []
+    for start in range(0, len(rows), 256):
+        chunk = rows[start:start + 256]
+        if encoder is not None:  # one batched pass per chunk (see stance_model.encoder_texts)
+            encoder.encode(encoder_texts((r["body_parent"], r["body_child"]) for r in chunk))
+        out += [THREE_WAY[comment_stance(r["body_child"], _quotes(r["body_child"]),
+                                         r["body_parent"] if with_parent else None, encoder).stance]
+                for r in chunk]
+    return out
+
+
+def eval_debagreement(data_dir: Path, learned: bool = True, encoder=None) -> dict[str, Any]:
+    """Reply stance disagree/neutral/agree: the shipped model, cues alone, an eval-time
+    baseline, and with ``encoder`` (the optional MiniLM encoder) the ``reply_minilm`` model."""
     names = DEBAGREEMENT_LABELS
     labels = ("disagree", "neutral", "agree")
     out: dict[str, Any] = {"split": "sha1(msg_id_child)[0] % 2: even = dev, odd = test"}
     parts = debagreement_rows(data_dir)
-    for mode, parent_of in (("shipped", lambda r: r["body_parent"]), ("cues", lambda r: None)):
+    modes = [("shipped", True, None), ("cues", False, None)] + ([("minilm", True, encoder)] if encoder else [])
+    for mode, with_parent, enc in modes:
         t0 = time.perf_counter()
         for split, rs in parts.items():
             gold = [names[r["label"]] for r in rs]
-            pred = [THREE_WAY[comment_stance(r["body_child"], _quotes(r["body_child"]), parent_of(r)).stance]
-                    for r in rs]
-            out[f"{mode}_{split}"] = macro_f1(gold, pred, labels)
+            out[f"{mode}_{split}"] = macro_f1(gold, _reply_predictions(rs, with_parent, enc), labels)
         out[f"{mode}_seconds"] = round(time.perf_counter() - t0, 2)
     out["shipped_note"] = ("feature model (decompose/models/stance_features.json: a few dozen named "
                            "features, weights fitted on the dev half) + cues for concede/correct/question")
+    if encoder:
+        out["minilm_note"] = ("--stance-encoder minilm: the reply model also reads 20 sentence-embedding "
+                              "similarities from all-MiniLM-L6-v2 (decompose/minilm.py, numpy, no torch)")
     if learned:
         from decompose.classifier import SoftmaxRegression, reply_features
         index = {k: i for i, k in enumerate(labels)}
@@ -341,16 +357,18 @@ def eval_crux_threads(crux_dir: Path) -> dict[str, Any]:
             "threads": per_thread}
 
 
-def run_eval(data_dir: Path | str, crux_dir: Path | str | None = None, learned: bool = True) -> dict[str, Any]:
+def run_eval(data_dir: Path | str, crux_dir: Path | str | None = None, learned: bool = True,
+             encoder=None) -> dict[str, Any]:
     """Every evaluation: ``{"debagreement": ..., "cmv_modes": ..., "arg_microtexts": ..., "crux_threads": ...}``.
 
     ``data_dir`` holds the shared corpora; ``crux_dir`` the ``crux_*.json`` threads (default:
     ``tests/data`` of this repository). Corpora that are missing are reported as such.
+    ``encoder``: the optional stance encoder, scored on DEBAGREEMENT beside the default.
     """
     data_dir = Path(data_dir)
     crux_dir = Path(crux_dir) if crux_dir else Path(__file__).resolve().parents[1] / "tests" / "data"
     out: dict[str, Any] = {}
-    for name, fn, sub in (("debagreement", lambda d: eval_debagreement(d, learned), "debagreement"),
+    for name, fn, sub in (("debagreement", lambda d: eval_debagreement(d, learned, encoder), "debagreement"),
                           ("cmv_modes", eval_cmv, "cmv-modes"),
                           ("arg_microtexts", eval_microtexts, "arg-microtexts")):
         if not (data_dir / sub).is_dir():

@@ -11,6 +11,10 @@ found (see each module's docstring for its input and output):
 4. :mod:`decompose.cruxes` — what each disagreement hinges on, ranked.
 5. :mod:`decompose.topics` — readable topic labels and SAME_AS links between authors' claims.
 
+Optional, with ``encoder=`` (:class:`decompose.minilm.MiniLMEncoder`, ``cruxmap ingest
+--stance-encoder minilm``): the stance stage's reply model also reads sentence-embedding
+similarities from all-MiniLM-L6-v2 (better stances, several times slower).
+
 Optional, only with an LLM configured (``llm=LLMConfig(...)``, or ``CRUXMAP_LLM_URL`` set):
 :mod:`decompose.llm` adds ``llm`` after the stance stage (a chat model's stances replace the
 offline ones for replies with a known parent, every quote checked verbatim) and
@@ -30,6 +34,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
+from functools import partial
 from typing import Callable
 
 from graph.errors import CruxmapError, DecomposeError
@@ -49,15 +54,17 @@ def _claims(m: CruxMap) -> CruxMap:
     return replace(m, claims=claims_stage.split_claims(m.thread))
 
 
-def stages(llm: llm_stage.LLMStage | None = None) -> list[tuple[str, Stage]]:
+def stages(llm: llm_stage.LLMStage | None = None, encoder=None) -> list[tuple[str, Stage]]:
     """The stages in order, as ``(name, function)``; each takes and returns a CruxMap.
 
     With ``llm``, its two stages join: ``llm`` after ``stance``, ``llm-cruxes`` after ``cruxes``.
+    With ``encoder``, the stance stage reads its sentence embeddings too.
     """
     extra = {"stance": [("llm", llm.refine_stances)], "cruxes": [("llm-cruxes", llm.add_cruxes)]} \
         if llm is not None else {}
     out: list[tuple[str, Stage]] = []
-    for step in [("claims", _claims), ("stance", assign_stances),
+    stance = partial(assign_stances, encoder=encoder) if encoder is not None else assign_stances
+    for step in [("claims", _claims), ("stance", stance),
                  ("disagreements", find_disagreements), ("cruxes", find_cruxes),
                  ("topics", assign_topics)]:
         out += [step] + extra.get(step[0], [])
@@ -65,16 +72,18 @@ def stages(llm: llm_stage.LLMStage | None = None) -> list[tuple[str, Stage]]:
 
 
 def decompose(thread: Thread, timings: dict[str, float] | None = None,
-              llm: llm_stage.LLMConfig | llm_stage.LLMClient | bool | None = None) -> CruxMap:
+              llm: llm_stage.LLMConfig | llm_stage.LLMClient | bool | None = None,
+              encoder=None) -> CruxMap:
     """Run every stage over ``thread``; add each stage's seconds to ``timings`` if given.
 
     ``llm``: an :class:`decompose.llm.LLMConfig` or client to refine stances with a chat
     model; None (the default) uses one only if :func:`decompose.llm.using` or
-    ``CRUXMAP_LLM_URL`` names one; False never does.
+    ``CRUXMAP_LLM_URL`` names one; False never does. ``encoder``: the optional stance encoder
+    (:class:`decompose.minilm.MiniLMEncoder`); None keeps the default features only.
     """
     client = llm_stage.resolve(llm)
     m = CruxMap(thread=thread)
-    for name, stage in stages(llm_stage.LLMStage(client) if client is not None else None):
+    for name, stage in stages(llm_stage.LLMStage(client) if client is not None else None, encoder):
         started = time.perf_counter()
         try:
             m = stage(m)

@@ -38,6 +38,8 @@ import re
 from dataclasses import dataclass, replace
 from typing import Iterable, Sequence
 
+import numpy as np
+
 from graph.schema import (EXTERNAL_TARGET, Claim, Comment, CruxMap, Post, Quote, Stance)
 
 from decompose import claims as claims_stage
@@ -139,7 +141,7 @@ def _cue_stance(text: str, previous: SentenceStance | None) -> SentenceStance:
         return SentenceStance("agree", _conf(0.5, agr - dis, hedge), f'cue: "{strongest(cues, "agree")}"')
     if asks:
         q = score(cues, "question")
-        return SentenceStance("question", _conf(0.45, q, 0.0), f'cue: "?"' if not q
+        return SentenceStance("question", _conf(0.45, q, 0.0), 'cue: "?"' if not q
                               else f'cue: "{strongest(cues, "question")}"')
     if contrast and (previous is None or previous.stance in ("agree", "concede", "neutral")):
         return SentenceStance("disagree", _conf(0.35, 1.0, hedge), f'contrast: "{contrast}"')
@@ -213,18 +215,24 @@ def _explicit(st: SentenceStance) -> bool:
     return st.stance in ATTACKING + SUPPORTING and not st.evidence.startswith("follows")
 
 
-def model_comment_stance(parent: str, text: str, sentences: Sequence[SentenceStance]) -> SentenceStance:
+def model_comment_stance(parent: str, text: str, sentences: Sequence[SentenceStance],
+                         encoder=None) -> SentenceStance:
     """A reply's overall stance: explicit cues stand, the reply model decides the rest.
 
     An explicit agree / disagree / concede / correct cue decides the stance; its confidence is
     the mean of the cue's and the model's probability for that stance. A question stands when
     the model reads the reply as disagreement or the question cue is explicit ("what do you
     mean", "source?"). Otherwise the model's disagree / neutral / agree, with its probability
-    as the confidence.
+    as the confidence. With ``encoder`` (:class:`decompose.minilm.MiniLMEncoder`), the
+    ``reply_minilm`` model also reads the encoder's sentence-embedding features.
     """
     cue = overall_stance(sentences)
-    model = stance_model.load_model("reply")
     x = stance_model.reply_features(parent, text, cue.stance, [st.stance for st in sentences])
+    if encoder is None:
+        model = stance_model.load_model("reply")
+    else:
+        model = stance_model.load_model("reply_minilm")
+        x = np.concatenate([x, stance_model.encoder_features(parent, text, encoder)])
     p = model.predict_proba(x)
     if cue.stance in ATTACKING + SUPPORTING:
         cls = "disagree" if cue.stance in ATTACKING else "agree"
@@ -270,17 +278,18 @@ def model_sentence_stance(parent: str, text: str, cue: SentenceStance, neutral_r
 OVERRIDE_P = 0.75
 
 
-def reply_stances(text: str, quotes: Sequence[Quote] = (), parent: str | None = None
+def reply_stances(text: str, quotes: Sequence[Quote] = (), parent: str | None = None, encoder=None
                   ) -> tuple[list[tuple[int, int, SentenceStance]], SentenceStance]:
     """Each sentence's stance and the reply's overall stance toward ``parent``.
 
     With ``parent=None`` (no parent text known) only cues decide. With a parent, the feature
-    model decides as :func:`model_comment_stance` and :func:`model_sentence_stance` say.
+    model decides as :func:`model_comment_stance` and :func:`model_sentence_stance` say
+    (``encoder``: the optional sentence encoder for the reply model).
     """
     cue = cue_sentence_stances(text, quotes)
     if parent is None:
         return cue, overall_stance([st for _, _, st in cue])
-    overall = model_comment_stance(parent, text, [st for _, _, st in cue])
+    overall = model_comment_stance(parent, text, [st for _, _, st in cue], encoder)
     neutral = overall.stance == "neutral"
     return [(s, e, model_sentence_stance(parent, text[s:e], st, neutral)) for s, e, st in cue], overall
 
@@ -295,8 +304,10 @@ def sentence_stances(text: str, quotes: Sequence[Quote] = (), parent: str | None
     return reply_stances(text, quotes, parent)[0]
 
 
-def comment_stance(text: str, quotes: Sequence[Quote] = (), parent: str | None = None) -> SentenceStance:
-    """The overall stance of a reply's text toward its parent (``parent`` text if known).
+def comment_stance(text: str, quotes: Sequence[Quote] = (), parent: str | None = None,
+                   encoder=None) -> SentenceStance:
+    """The overall stance of a reply's text toward its parent (``parent`` text if known;
+    ``encoder`` as in :func:`reply_stances`).
 
     >>> comment_stance("No. That is not how scaling works.").stance
     'disagree'
@@ -305,7 +316,7 @@ def comment_stance(text: str, quotes: Sequence[Quote] = (), parent: str | None =
     >>> st.stance, st.evidence.startswith("model disagree")
     ('disagree', True)
     """
-    return reply_stances(text, quotes, parent)[1]
+    return reply_stances(text, quotes, parent, encoder)[1]
 
 
 # --- targets -----------------------------------------------------------------------
@@ -438,11 +449,11 @@ def _quote_targets(ctx: _Context, item: Post | Comment, claims: list[Claim]) -> 
     return out
 
 
-def _item_stances(ctx: _Context, item: Post | Comment) -> tuple[list[Stance], SentenceStance | None]:
+def _item_stances(ctx: _Context, item: Post | Comment, encoder=None) -> tuple[list[Stance], SentenceStance | None]:
     claims = ctx.claims_of.get(item.id, [])
     quotes = _quoted_spans(item)
     parent = ctx.items.get(getattr(item, "parent_id", None) or "")
-    sentences, overall = reply_stances(item.text, quotes, parent.text if parent is not None else None)
+    sentences, overall = reply_stances(item.text, quotes, parent.text if parent is not None else None, encoder)
     if not getattr(item, "parent_id", None):
         overall = None
     if not claims:
@@ -465,16 +476,31 @@ def role_of(stance: str) -> str:
     return "attack" if stance in ATTACKING else "support" if stance in SUPPORTING else "claim"
 
 
-def assign_stances(m: CruxMap) -> CruxMap:
-    """The stance stage: ``m`` with ``stances``, ``comment_stances`` and claim roles filled."""
+#: Items whose texts the optional encoder embeds in one batched pass.
+ENCODE_CHUNK = 256
+
+
+def assign_stances(m: CruxMap, encoder=None) -> CruxMap:
+    """The stance stage: ``m`` with ``stances``, ``comment_stances`` and claim roles filled.
+
+    ``encoder``: the optional sentence encoder (:class:`decompose.minilm.MiniLMEncoder`) whose
+    features the reply model then reads too; None keeps the default named features only.
+    """
     ctx = _Context(m)
     stances: list[Stance] = []
     comment_stances: list[tuple[str, str, float]] = []
-    for item in m.thread.items():
-        recs, overall = _item_stances(ctx, item)
-        stances.extend(recs)
-        if overall is not None:
-            comment_stances.append((item.id, overall.stance, overall.confidence))
+    items = list(m.thread.items())
+    for start in range(0, len(items), ENCODE_CHUNK):
+        chunk = items[start:start + ENCODE_CHUNK]
+        if encoder is not None:  # one batched pass per chunk: features then hit the encoder's cache
+            encoder.encode(stance_model.encoder_texts(
+                (ctx.items[it.parent_id].text, it.text) for it in chunk
+                if getattr(it, "parent_id", None) in ctx.items))
+        for item in chunk:
+            recs, overall = _item_stances(ctx, item, encoder)
+            stances.extend(recs)
+            if overall is not None:
+                comment_stances.append((item.id, overall.stance, overall.confidence))
     role = {}
     for s in stances:  # a claim's role follows its most confident stance
         if s.source_claim_id not in role or s.confidence > role[s.source_claim_id][1]:

@@ -33,7 +33,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Sequence
+from typing import Iterable, Sequence
 
 import numpy as np
 
@@ -42,6 +42,11 @@ from decompose.cues import find_cues, score
 from decompose.embed import content_words, tokens
 
 MODEL_PATH = Path(__file__).resolve().parent / "models" / "stance_features.json"
+PROTOTYPES_PATH = Path(__file__).resolve().parent / "lexicons" / "stance_prototypes.json"
+#: The stances whose example replies the encoder features compare against.
+PROTOTYPE_STANCES = ("agree", "disagree", "neutral")
+#: How many of a reply's and of its parent's sentences the encoder features read.
+ENCODER_SENTENCES, ENCODER_PARENT_SENTENCES = 6, 10
 
 _CUE_CATEGORIES = ("disagree", "dismissive", "agree", "concede", "correct", "question",
                    "hedge", "contrast", "conditional", "negation")
@@ -89,6 +94,73 @@ def feature_names() -> list[str]:
               "first_verdict_attacking", "first_verdict_supporting", "length_ratio",
               "negation_density_gap"]
     return names
+
+
+def encoder_feature_names() -> list[str]:
+    """The names of :func:`encoder_features`, in order (the optional ``minilm`` encoder)."""
+    names = ["enc_reply_parent_cos", "enc_first_parent_cos"]
+    names += [f"enc_reply_{k}" for k in PROTOTYPE_STANCES] + [f"enc_first_{k}" for k in PROTOTYPE_STANCES]
+    names += ["enc_best_sentence_cos", "enc_first_best_sentence_cos", "enc_mean_sentence_cos"]
+    for k in PROTOTYPE_STANCES:
+        names += [f"enc_max_{k}_example", f"enc_mean_{k}_example", f"enc_max_{k}_centroid"]
+    return names
+
+
+@lru_cache(maxsize=1)
+def _prototypes() -> dict[str, list[str]]:
+    d = json.loads(PROTOTYPES_PATH.read_text(encoding="utf-8"))
+    return {k: list(d[k]) for k in PROTOTYPE_STANCES}
+
+
+def _encoder_inputs(parent: str, child: str) -> tuple[str, list[str], list[str]]:
+    own = _QUOTED_LINE.sub(" ", child)
+    sents = list(_text(own).sentences[:ENCODER_SENTENCES]) or [own]
+    psents = list(_text(parent).sentences[:ENCODER_PARENT_SENTENCES]) or [parent]
+    return own, sents, psents
+
+
+def encoder_texts(pairs: Iterable[tuple[str, str]]) -> list[str]:
+    """Every text :func:`encoder_features` will encode for these ``(parent, child)`` pairs.
+
+    Encoding them all at once first (``encoder.encode(encoder_texts(pairs))``) batches texts
+    of similar length together, several times faster than reply by reply; the encoder's cache
+    then serves :func:`encoder_features`.
+    """
+    out = [t for k in PROTOTYPE_STANCES for t in _prototypes()[k]]
+    for parent, child in pairs:
+        own, sents, psents = _encoder_inputs(parent, child)
+        out += [own, parent, *sents, *psents]
+    return list(dict.fromkeys(out))
+
+
+def encoder_features(parent: str, child: str, encoder) -> np.ndarray:
+    """Sentence-embedding features of reply ``child`` to ``parent``, named by
+    :func:`encoder_feature_names`: cosine of the reply (and of its first sentence) to the
+    parent, of each reply sentence to the closest parent sentence, and to our own example
+    replies of each stance (``lexicons/stance_prototypes.json``) and their centroid.
+
+    ``encoder`` has ``encode(texts) -> unit-length rows`` (:class:`decompose.minilm.MiniLMEncoder`).
+    """
+    own, sents, psents = _encoder_inputs(parent, child)
+    protos = _prototypes()
+    examples = {k: encoder.encode(v) for k, v in protos.items()}
+    rows = encoder.encode([own, parent] + sents + psents)
+    reply, par = rows[0], rows[1]
+    es, eps = rows[2:2 + len(sents)], rows[2 + len(sents):]
+    first = es[0]
+    centroid = {}
+    for k, e in examples.items():
+        c = e.mean(axis=0)
+        centroid[k] = c / np.linalg.norm(c)
+    sim = es @ eps.T
+    f = [float(reply @ par), float(first @ par)]
+    f += [float(reply @ centroid[k]) for k in PROTOTYPE_STANCES]
+    f += [float(first @ centroid[k]) for k in PROTOTYPE_STANCES]
+    f += [float(sim.max()), float(sim[0].max()), float(sim.mean())]
+    for k in PROTOTYPE_STANCES:
+        s = es @ examples[k].T
+        f += [float(s.max()), float(s.max(axis=1).mean()), float((es @ centroid[k]).max())]
+    return np.asarray(f, dtype=float)
 
 
 @lru_cache(maxsize=1)
@@ -253,11 +325,13 @@ def _round(a: np.ndarray) -> list[float]:
 
 
 def fit_model(X: np.ndarray, y: Sequence[int], classes: Sequence[str], l2: float = 1.0,
-              class_weight: Sequence[float] | None = None, iterations: int = 3000) -> FeatureModel:
+              class_weight: Sequence[float] | None = None, iterations: int = 3000,
+              names: Sequence[str] | None = None) -> FeatureModel:
     """Fit a :class:`FeatureModel` deterministically (full-batch gradient descent, L2 penalty).
 
     ``l2`` is the penalty per example-weight unit on the standardised weights; ``class_weight``
-    reweights classes (balanced macro-F1 wants rarer classes up-weighted).
+    reweights classes (balanced macro-F1 wants rarer classes up-weighted); ``names`` name the
+    columns of ``X`` (default :func:`feature_names`).
     """
     X = np.asarray(X, dtype=float)
     y = np.asarray(y)
@@ -280,11 +354,12 @@ def fit_model(X: np.ndarray, y: Sequence[int], classes: Sequence[str], l2: float
         g = (p - onehot) * sw[:, None] / n
         W -= lr * (Z.T @ g + l2 * W / n)
         b -= lr * g.sum(axis=0)
-    return FeatureModel(tuple(classes), tuple(feature_names()), mean, scale, W, b)
+    return FeatureModel(tuple(classes), tuple(names or feature_names()), mean, scale, W, b)
 
 
 @lru_cache(maxsize=None)
 def load_model(name: str, path: Path = MODEL_PATH) -> FeatureModel:
-    """The shipped model ``name`` (``"reply"`` or ``"relation"``) from ``stance_features.json``."""
+    """The shipped model ``name`` from ``stance_features.json``: ``"reply"``, ``"relation"``,
+    or ``"reply_minilm"`` (the reply model over named and encoder features)."""
     d = json.loads(path.read_text(encoding="utf-8"))
     return FeatureModel.from_json(d["models"][name])

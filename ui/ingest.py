@@ -53,9 +53,12 @@ class IngestReport:
     written: dict[str, int] = field(default_factory=dict)
 
 
-def as_map(parsed: Thread | CruxMap) -> CruxMap:
-    """Decompose a thread; a loader that already returns a map (argdown, aif) is kept as is."""
-    return parsed if isinstance(parsed, CruxMap) else decompose(parsed)
+def as_map(parsed: Thread | CruxMap, encoder=None) -> CruxMap:
+    """Decompose a thread; a loader that already returns a map (argdown, aif) is kept as is.
+
+    ``encoder``: the optional stance encoder (:class:`decompose.minilm.MiniLMEncoder`).
+    """
+    return parsed if isinstance(parsed, CruxMap) else decompose(parsed, encoder=encoder)
 
 
 def _streams(path: Path, fmt: str | None) -> bool:
@@ -63,7 +66,7 @@ def _streams(path: Path, fmt: str | None) -> bool:
         path.suffix.lower() in (".jsonl", ".ndjson")
 
 
-def _stream_jsonl(path: Path, report: FileReport, progress: Progress | None) -> Iterator[CruxMap]:
+def _stream_jsonl(path: Path, report: FileReport, progress: Progress | None, encoder=None) -> Iterator[CruxMap]:
     from loaders import jsonl
 
     with open(path, encoding="utf-8", errors="strict") as fh:
@@ -74,7 +77,7 @@ def _stream_jsonl(path: Path, report: FileReport, progress: Progress | None) -> 
                 yield line
         try:
             for thread in jsonl.iter_parse(lines(), source=str(path)):
-                m = as_map(thread)
+                m = as_map(thread, encoder)
                 report.add(m)
                 yield m
         except UnicodeDecodeError as e:
@@ -82,10 +85,11 @@ def _stream_jsonl(path: Path, report: FileReport, progress: Progress | None) -> 
 
 
 def ingest(store: GraphStore, paths: Iterable[str | Path], fmt: str | None = None,
-           progress: Progress | None = None) -> IngestReport:
+           progress: Progress | None = None, encoder=None) -> IngestReport:
     """Read, decompose and write ``paths`` into ``store`` all-or-nothing.
 
-    ``progress`` is called with the number of bytes done as work advances.
+    ``progress`` is called with the number of bytes done as work advances; ``encoder`` is the
+    optional stance encoder (see :func:`as_map`).
     """
     report = IngestReport()
     small: list[tuple[Path, CruxMap]] = []
@@ -95,7 +99,7 @@ def ingest(store: GraphStore, paths: Iterable[str | Path], fmt: str | None = Non
             big.append(p)
             continue
         name, parsed = loaders.read_with_format(p, fmt)
-        m = as_map(parsed)
+        m = as_map(parsed, encoder)
         fr = FileReport(str(p), name)
         fr.add(m)
         report.files.append(fr)
@@ -109,7 +113,7 @@ def ingest(store: GraphStore, paths: Iterable[str | Path], fmt: str | None = Non
         for p in big:
             fr = FileReport(str(p), "jsonl")
             report.files.append(fr)
-            for m in _stream_jsonl(p, fr, progress):
+            for m in _stream_jsonl(p, fr, progress, encoder):
                 yield to_graph(m)
 
     report.written = store.upsert_batches(batches())
