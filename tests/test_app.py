@@ -418,6 +418,31 @@ def test_ingest_a_paste_adds_to_the_map(monkeypatch, tmp_path):
     assert "Posts 1" in text(overview)
 
 
+def test_ingest_toggle_reads_stances_with_minilm(monkeypatch, tmp_path, minilm):
+    paste = "\n".join(json.dumps(r) for r in (
+        {"id": "p", "author": "ann", "title": "Rent", "text": "Rent control protects tenants and keeps "
+                                                              "neighbourhoods stable."},
+        {"id": "c1", "post_id": "p", "parent_id": "p", "author": "bob",
+         "text": "Every city that tried it ended up with fewer rentals and worse maintenance. "
+                 "You are describing the intent, not the outcome."}))
+    stance = {}
+    for mode in ("default", "minilm"):
+        db = str(tmp_path / f"{mode}.db")
+        at = open_page(monkeypatch, db, "ingest")
+        toggle = at.toggle(key="ingest_minilm")
+        assert not toggle.disabled  # the extra is installed here
+        toggle.set_value(mode == "minilm")
+        at.text_area(key="ingest_text").input(paste)
+        at.selectbox(key="ingest_paste_format").select("jsonl")
+        next(b for b in at.button if "Ingest text" in b.label).click().run()
+        assert not at.exception and not at.error and "1 comments" in at.success[0].value
+        with open_store(db, read_only=True) as store:
+            (c,) = store.nodes("Comment")
+            stance[mode] = (c["properties"]["stance"], c["properties"]["stance_confidence"])
+    assert stance["default"][0] == stance["minilm"][0] == "disagree"
+    assert stance["default"][1] != stance["minilm"][1]  # the other model decided
+
+
 def test_ingest_bad_input_shows_one_line_and_writes_nothing(monkeypatch, rich_db, tmp_path):
     db = str(tmp_path / "copy.db")
     Path(db).write_bytes(Path(rich_db).read_bytes())

@@ -121,12 +121,12 @@ def ingest(store: GraphStore, paths: Iterable[str | Path], fmt: str | None = Non
 
 
 def ingest_text(store: GraphStore, text: str, fmt: str | None = None,
-                source: str = "paste") -> IngestReport:
-    """Ingest pasted text (the app's paste box)."""
+                source: str = "paste", encoder=None) -> IngestReport:
+    """Ingest pasted text (the app's paste box); ``encoder`` as in :func:`as_map`."""
     if not text.strip():
         raise MalformedInput(source, "nothing was pasted")
     name = fmt or loaders.sniff(text, source)
-    m = as_map(loaders.parse(text, name, source))
+    m = as_map(loaders.parse(text, name, source), encoder)
     fr = FileReport(source, name)
     fr.add(m)
     report = IngestReport(files=[fr])

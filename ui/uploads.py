@@ -3,7 +3,8 @@
 Each function opens the store for writing just for the job (the app itself reads through
 a read-only store), writes uploads to a private temporary folder, and calls
 :func:`ui.ingest.ingest`, which reads and checks every input before it writes anything.
-``progress(done, total)`` is called with bytes done.
+``progress(done, total)`` is called with bytes done; ``encoder`` is the optional stance
+encoder (:class:`decompose.minilm.MiniLMEncoder`), None for the default model.
 
 Examples
 --------
@@ -32,7 +33,7 @@ def safe_name(name: str) -> str:
 
 
 def ingest_uploads(db: str, files: list[tuple[str, bytes]], fmt: str | None,
-                   progress: Progress | None = None) -> IngestReport:
+                   progress: Progress | None = None, encoder=None) -> IngestReport:
     """Ingest uploaded ``(name, content)`` files into the store ``db``, all or nothing."""
     total = sum(len(data) for _, data in files)
     done = 0
@@ -52,24 +53,26 @@ def ingest_uploads(db: str, files: list[tuple[str, bytes]], fmt: str | None,
             path.write_bytes(data)
             paths.append(path)
         with open_store(db) as store:
-            report = ingest(store, paths, fmt=fmt, progress=step)
+            report = ingest(store, paths, fmt=fmt, progress=step, encoder=encoder)
     for f in report.files:  # report the names people uploaded, not the temporary paths
         f.path = Path(f.path).name
     return report
 
 
-def ingest_paste(db: str, text: str, fmt: str | None, progress: Progress | None = None) -> IngestReport:
+def ingest_paste(db: str, text: str, fmt: str | None, progress: Progress | None = None,
+                 encoder=None) -> IngestReport:
     """Ingest pasted text into the store ``db``."""
     if not text.strip():
         raise MalformedInput("paste", "nothing was pasted")
     with open_store(db) as store:
-        report = ingest_text(store, text, fmt=fmt, source="paste")
+        report = ingest_text(store, text, fmt=fmt, source="paste", encoder=encoder)
     if progress:
         progress(len(text.encode("utf-8")), len(text.encode("utf-8")))
     return report
 
 
-def ingest_url(db: str, url: str, site: str | None, progress: Progress | None = None) -> IngestReport:
+def ingest_url(db: str, url: str, site: str | None, progress: Progress | None = None,
+               encoder=None) -> IngestReport:
     """Fetch a ForumMagnum post with its comments, then ingest it into the store ``db``."""
     from loaders.fetch import save_fetch
 
@@ -80,7 +83,8 @@ def ingest_url(db: str, url: str, site: str | None, progress: Progress | None = 
         if progress:
             progress(0, size)
         with open_store(db) as store:
-            report = ingest(store, [path], progress=lambda n: progress(n, size) if progress else None)
+            report = ingest(store, [path], progress=lambda n: progress(n, size) if progress else None,
+                            encoder=encoder)
     for f in report.files:
         f.path = url
     return report
