@@ -121,12 +121,21 @@ def claim_kind(sentence: str) -> str | None:
     return "claim"
 
 
+def _mostly_quoted(s: int, e: int, quoted: list[tuple[int, int]]) -> bool:
+    """Whether sentence ``[s, e)`` starts inside a quote, or is mostly one (``You write: "X"``,
+    ``"X"`` with its quotation marks)."""
+    if any(qs <= s < qe for qs, qe in quoted):
+        return True
+    inside = sum(max(0, min(e, qe) - max(s, qs)) for qs, qe in quoted)
+    return inside >= 0.6 * (e - s)
+
+
 def split_item(item: Post | Comment) -> list[Claim]:
     """The claims of one post or comment, in text order (quoted lines excluded)."""
     out = []
     quoted = [(q.start, q.end) for q in getattr(item, "quotes", ())]
     for s, e in sentence_spans(item.text):
-        if any(qs <= s < qe for qs, qe in quoted):
+        if _mostly_quoted(s, e, quoted):
             continue  # someone else's words: used for targeting, not claimed by this author
         kind = claim_kind(item.text[s:e])
         if kind in (None, "quote"):

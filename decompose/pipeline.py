@@ -3,6 +3,8 @@
 Stages run in order, each a pure function of the thread and what earlier stages
 found (see each module's docstring for its input and output):
 
+0. :mod:`decompose.replies` — where a pasted page lost the reply tree, a comment that opens
+   by naming an earlier author answers that author's latest item.
 1. :mod:`decompose.claims` — sentence-level claims with exact spans.
 2. :mod:`decompose.stance` — each reply claim's stance toward what it answers
    (ATTACKS / SUPPORTS), and each reply's overall stance.
@@ -44,6 +46,7 @@ from decompose import claims as claims_stage
 from decompose import llm as llm_stage
 from decompose.cruxes import find_cruxes
 from decompose.disagreements import find_disagreements
+from decompose.replies import recover_replies
 from decompose.stance import assign_stances
 from decompose.topics import assign_topics
 
@@ -64,7 +67,7 @@ def stages(llm: llm_stage.LLMStage | None = None, encoder=None) -> list[tuple[st
         if llm is not None else {}
     out: list[tuple[str, Stage]] = []
     stance = partial(assign_stances, encoder=encoder) if encoder is not None else assign_stances
-    for step in [("claims", _claims), ("stance", stance),
+    for step in [("replies", recover_replies), ("claims", _claims), ("stance", stance),
                  ("disagreements", find_disagreements), ("cruxes", find_cruxes),
                  ("topics", assign_topics)]:
         out += [step] + extra.get(step[0], [])

@@ -466,6 +466,8 @@ def _item_stances(ctx: _Context, item: Post | Comment, encoder=None) -> tuple[li
         if st.stance == "neutral":
             continue
         rec = _target(ctx, item, c, st, qtargets.get(c.id))
+        if rec is not None and getattr(item, "nesting", "known") == "addressed":
+            rec = replace(rec, evidence=f"{rec.evidence}; parent: the author it addresses by name")
         if rec is not None:
             out.append(rec)
     return out, overall

@@ -71,7 +71,9 @@ Posts and comments
   else ``post``.
 * **Nesting.** A pasted page does not show which comment answers which, so every
   comment has ``nesting="unknown"`` and ``parent_id`` = ``post_id`` = the
-  nearest preceding post: recorded as unknown, not guessed.
+  nearest preceding post: recorded as unknown, not guessed. (The decomposition's
+  ``replies`` stage, :mod:`decompose.replies`, re-parents a comment that opens by
+  naming an earlier author.)
 
 Lines that are not text
 -----------------------

@@ -399,7 +399,7 @@ def test_an_unreachable_server_is_a_decompose_error(tmp_path):
 def test_offline_is_the_default_and_the_environment_configures_the_llm(tmp_path, monkeypatch):
     monkeypatch.delenv("CRUXMAP_LLM_URL", raising=False)
     assert llm.resolve(None) is None
-    assert [name for name, _ in stages()] == ["claims", "stance", "disagreements", "cruxes", "topics"]
+    assert [name for name, _ in stages()] == ["replies", "claims", "stance", "disagreements", "cruxes", "topics"]
     assert decompose(THREAD) == decompose(THREAD, llm=False)
 
     monkeypatch.setenv("CRUXMAP_CACHE", str(tmp_path))
@@ -412,7 +412,7 @@ def test_offline_is_the_default_and_the_environment_configures_the_llm(tmp_path,
     assert client.config.api_key == "sk-secret-123" and "secret" not in repr(client.config)  # keys stay out of logs
     assert llm.resolve(False) is None
     names = [name for name, _ in stages(LLMStage(client))]
-    assert names == ["claims", "stance", "llm", "disagreements", "cruxes", "llm-cruxes", "topics"]
+    assert names == ["replies", "claims", "stance", "llm", "disagreements", "cruxes", "llm-cruxes", "topics"]
 
     monkeypatch.delenv("CRUXMAP_LLM_MODEL")
     with pytest.raises(DecomposeError, match="no LLM model named"):

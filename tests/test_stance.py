@@ -38,6 +38,8 @@ def _thread(post: str, *replies: tuple[str, str, str, str]) -> Thread:
 
 @pytest.mark.parametrize("text, stance", [
     ("I disagree, the data say otherwise.", "disagree"),
+    ("Fergus, I think that is too strong.", "disagree"),  # pushing back on how far a claim goes
+    ("That's a stretch, and it overstates the effect.", "disagree"),
     ("Totally agree with this, well said.", "agree"),
     ("Small correction: the figure is 3.2, not 2.3.", "correct"),
     ("Fair point, I stand corrected.", "concede"),

@@ -1,0 +1,54 @@
+"""Recovering who answers whom on a pasted page, and what that changes downstream."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from decompose.claims import split_item
+from decompose.pipeline import decompose
+from decompose.replies import recover_thread
+from loaders.forum_text import parse
+
+POSTPAGE = (Path(__file__).parent / "data" / "pasted_postpage.txt").read_text(encoding="utf-8")
+
+
+def _page():
+    thread = parse(POSTPAGE, source="pasted_postpage.txt")
+    names = {a.id: a.name for a in thread.authors}
+    by_author = {names[c.author_id]: c for c in thread.comments}
+    return thread, names, by_author
+
+
+def test_a_comment_that_names_an_earlier_author_answers_them():
+    thread, names, _ = _page()
+    assert {c.nesting for c in thread.comments} == {"unknown"}  # the page lost the tree
+    recovered = recover_thread(thread)
+    by_author = {names[c.author_id]: c for c in recovered.comments}
+    lin, fergus = by_author["Lin_Yue"], by_author["Fergus O'Malley"]
+    assert lin.text.startswith("Fergus, ") and lin.parent_id == fergus.id and lin.nesting == "addressed"
+    # nobody else opens with a name: they stay unknown, under the post
+    others = [c for c in recovered.comments if c.id != lin.id]
+    assert all(c.nesting == "unknown" and c.parent_id == c.post_id for c in others)
+
+
+def test_the_disagreement_is_with_the_author_addressed():
+    thread, names, by_author = _page()
+    m = decompose(thread)
+    claims = {c.id: c for c in m.claims}
+    lin = by_author["Lin_Yue"]
+    attacks = [s for s in m.stances if claims[s.source_claim_id].source_id == lin.id and s.stance == "disagree"]
+    assert attacks and {names[claims[s.target_claim_id].author_id] for s in attacks} == {"Fergus O'Malley"}
+    assert all("addresses by name" in s.evidence for s in attacks)
+    pairs = {frozenset(names[claims[cid].author_id] for cid, _ in d.sides) for d in m.disagreements}
+    assert frozenset({"Lin_Yue", "Fergus O'Malley"}) in pairs
+    assert frozenset({"Lin_Yue", "Nadia Petrov"}) not in pairs  # Lin agrees with the part of Nadia's post it quotes
+    assert any("re-extracted for every distribution" in c.text for c in m.cruxes)
+
+
+def test_quoted_words_are_not_the_quoters_claims():
+    _, _, by_author = _page()
+    texts = [c.text for c in split_item(by_author["Lin_Yue"])]
+    assert not any("If steering is going" in t for t in texts)  # "You say:" then the quoted line
+    texts = [c.text for c in split_item(by_author["Owen Mbeki"])]
+    assert not any(t.startswith("You write:") for t in texts)
+    assert any(t.startswith("An alternative is that") for t in texts)
