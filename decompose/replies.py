@@ -2,16 +2,23 @@
 
 Needs: ``m.thread`` (comments, their ``nesting`` and authors' display names).
 Produces: ``m.thread`` with each recovered comment's ``parent_id`` set to the item it answers
-and ``nesting="addressed"``. Other comments are left as they are.
+and ``nesting`` set to how that was found (``"addressed"`` or ``"quoted"``). Other comments
+are left as they are.
 
 A page copied as text shows comments in page order without their nesting, so the loader
 records ``nesting="unknown"`` with the post as parent (see :mod:`loaders.forum_text`). Some
-comments say whom they answer: they open by naming an earlier author ("Fergus, I think that
-is too strong.", "@ellie.m: ..."). Such a comment answers that author's latest earlier item
-under the same post. The full display name or its first word counts, the first word only when
-no other earlier author shares it. A word that merely opens the comment ("However, ...") is no
-author's name, so it never matches. Everything else stays unknown: nothing is guessed from
-position alone.
+comments say what they answer, and then it is recovered:
+
+1. *addressed*: the comment opens by naming an earlier author ("Fergus, I think that is too
+   strong.", "@ellie.m: ..."): that author's latest earlier item under the same post. The
+   full display name or its first word counts, the first word only when no other earlier
+   author shares it. A word that merely opens the comment ("However, ...") is no author's
+   name, so it never matches. Whom a comment speaks to decides, even when it also quotes
+   someone else.
+2. *quoted*: otherwise, a quote in the comment (``> X``, ``You write: "X"``) that appears
+   word for word in exactly one earlier item of another author under the same post: that item.
+
+Everything else stays unknown: nothing is guessed from position alone.
 
 Examples
 --------
@@ -62,20 +69,43 @@ def addressee(text: str, candidates: dict[str, str]) -> str | None:
     return None
 
 
+def _normal(text: str) -> str:
+    """Text with quote markers, quotation marks and spacing evened out, for verbatim matching."""
+    text = re.sub(r"^\s*(?:>|&gt;)\s?", "", text, flags=re.M)
+    return " ".join(re.sub(r"[\"“”‘’']", "", text).split()).casefold()
+
+
+def quoted_source(item: Comment, earlier: list[Post | Comment]) -> str | None:
+    """The id of the one earlier item (of another author) that ``item`` quotes word for word."""
+    for q in item.quotes:
+        said = _normal(q.text)
+        if len(said) < 20:
+            continue  # too short to say where it comes from
+        found = [e.id for e in earlier if e.author_id != item.author_id and said in _normal(e.text)]
+        if len(found) == 1:
+            return found[0]
+    return None
+
+
 def recover_thread(thread: Thread) -> Thread:
-    """``thread`` with comments of unknown nesting that address an earlier author re-parented."""
+    """``thread`` with the comments of unknown nesting that quote or address an earlier item re-parented."""
     names = {a.id: a.name for a in thread.authors if a.name}
     latest: dict[tuple[str | None, str], str] = {}  # (post id, author id) -> latest item id so far
+    seen: dict[str | None, list[Post | Comment]] = {}  # post id -> its items so far
     comments = []
     for item in thread.items():
         post = item.id if isinstance(item, Post) else item.post_id
         if isinstance(item, Comment) and item.nesting == "unknown":
+            source = quoted_source(item, seen.get(post, []))
             earlier = {a: names[a] for (p, a) in latest if p == post and a != item.author_id and a in names}
-            found = addressee(item.text, earlier)
-            if found is not None:
-                item = replace(item, parent_id=latest[(post, found)], nesting="addressed")
+            named = addressee(item.text, earlier)
+            if named is not None:  # whom it speaks to, even when it also quotes someone else
+                item = replace(item, parent_id=latest[(post, named)], nesting="addressed")
+            elif source is not None:
+                item = replace(item, parent_id=source, nesting="quoted")
         if isinstance(item, Comment):
             comments.append(item)
+        seen.setdefault(post, []).append(item)
         if item.author_id:
             latest[(post, item.author_id)] = item.id
     return replace(thread, comments=tuple(comments))

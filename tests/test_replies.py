@@ -26,9 +26,13 @@ def test_a_comment_that_names_an_earlier_author_answers_them():
     by_author = {names[c.author_id]: c for c in recovered.comments}
     lin, fergus = by_author["Lin_Yue"], by_author["Fergus O'Malley"]
     assert lin.text.startswith("Fergus, ") and lin.parent_id == fergus.id and lin.nesting == "addressed"
-    # nobody else opens with a name: they stay unknown, under the post
-    others = [c for c in recovered.comments if c.id != lin.id]
-    assert all(c.nesting == "unknown" and c.parent_id == c.post_id for c in others)
+    # a reply that quotes an earlier comment word for word answers that comment
+    owen, nadia = by_author["Owen Mbeki"], [c for c in recovered.comments if names[c.author_id] == "Nadia Petrov"]
+    assert nadia[0].text.startswith("> Did you try") and nadia[0].parent_id == owen.id
+    assert nadia[0].nesting == "quoted"
+    # the rest neither quote nor name anyone: they stay unknown, under the post
+    rest = [c for c in recovered.comments if names[c.author_id] in ("Fergus O'Malley", "Priya Raman")]
+    assert rest and all(c.nesting == "unknown" and c.parent_id == c.post_id for c in rest)
 
 
 def test_the_disagreement_is_with_the_author_addressed():
