@@ -4,7 +4,8 @@ Stages run in order, each a pure function of the thread and what earlier stages
 found (see each module's docstring for its input and output):
 
 0. :mod:`decompose.replies` — where a pasted page lost the reply tree, a comment that opens
-   by naming an earlier author answers that author's latest item.
+   by naming an earlier author answers that author's latest item, and one that quotes a
+   single earlier item word for word answers that item.
 1. :mod:`decompose.claims` — sentence-level claims with exact spans.
 2. :mod:`decompose.stance` — each reply claim's stance toward what it answers
    (ATTACKS / SUPPORTS), and each reply's overall stance.

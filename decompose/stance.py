@@ -449,6 +449,10 @@ def _quote_targets(ctx: _Context, item: Post | Comment, claims: list[Claim]) -> 
     return out
 
 
+#: What a stance's evidence says when decompose/replies.py recovered the parent on a pasted page.
+_RECOVERED_PARENT = {"addressed": "parent: the author it addresses by name", "quoted": "parent: the item it quotes"}
+
+
 def _item_stances(ctx: _Context, item: Post | Comment, encoder=None) -> tuple[list[Stance], SentenceStance | None]:
     claims = ctx.claims_of.get(item.id, [])
     quotes = _quoted_spans(item)
@@ -466,8 +470,9 @@ def _item_stances(ctx: _Context, item: Post | Comment, encoder=None) -> tuple[li
         if st.stance == "neutral":
             continue
         rec = _target(ctx, item, c, st, qtargets.get(c.id))
-        if rec is not None and getattr(item, "nesting", "known") == "addressed":
-            rec = replace(rec, evidence=f"{rec.evidence}; parent: the author it addresses by name")
+        how = _RECOVERED_PARENT.get(getattr(item, "nesting", "known"))
+        if rec is not None and how:
+            rec = replace(rec, evidence=f"{rec.evidence}; {how}")
         if rec is not None:
             out.append(rec)
     return out, overall

@@ -162,7 +162,7 @@ class Comment:
     score: int | None = None
     agreement: int | None = None
     source: str = ""
-    nesting: str = "known"  # known | unknown (pasted pages lose the tree) | addressed (recovered: names whom it answers)
+    nesting: str = "known"  # known | unknown (pasted pages lose the tree) | addressed | quoted (recovered)
     reacts: tuple[tuple[str, int], ...] = ()  # e.g. (("crux", 2), ("notacrux", 1))
     retracted: bool = False
     quotes: tuple[Quote, ...] = ()

@@ -73,7 +73,7 @@ Posts and comments
   comment has ``nesting="unknown"`` and ``parent_id`` = ``post_id`` = the
   nearest preceding post: recorded as unknown, not guessed. (The decomposition's
   ``replies`` stage, :mod:`decompose.replies`, re-parents a comment that opens by
-  naming an earlier author.)
+  naming an earlier author or quotes one earlier item word for word.)
 
 Lines that are not text
 -----------------------
