@@ -64,7 +64,7 @@ def main() -> None:
         with NxStore(big) as s:
             s.upsert_map(synthetic_map(args.claims))
         small, large = page_times(demo), page_times(big)
-    print(f"### App pages — median of 3 runs of each page after the app opened (AppTest)\n")
+    print("### App pages — median of 3 runs of each page after the app opened (AppTest)\n")
     print(f"Machine: {os.cpu_count()} cores, {platform.processor() or platform.machine()}; date "
           f"{time.strftime('%Y-%m-%d')}; command `python benchmarks/bench_app.py --claims {args.claims}`\n")
     print(f"| page | demo map (s) | {args.claims:,}-claim map (s) |")

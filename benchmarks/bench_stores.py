@@ -55,7 +55,6 @@ def synthetic_map(n_claims: int, seed: int = 7) -> CruxMap:
         pos = 0
         mine = []
         for k in range(per_item):
-            s = SENTENCE.format(i=0, w="", v="")  # placeholder for the length of the sentence start
             end = text.index(".", pos) + 1
             c = Claim(claim_id(item.id, pos, end), item.id, pos, end, text[pos:end], a)
             mine.append(c)

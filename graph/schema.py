@@ -27,7 +27,7 @@ Examples
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field, asdict
+from dataclasses import asdict, dataclass
 from typing import Any, Iterable, Iterator, TypedDict
 
 SCHEMA_VERSION = 1

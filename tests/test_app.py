@@ -172,30 +172,30 @@ def demo_db(tmp_path_factory) -> str:
     return db
 
 
+def _map_db(tmp_path_factory, name: str, m: CruxMap) -> str:
+    """A store file holding map ``m``."""
+    db = str(tmp_path_factory.mktemp(name) / f"{name}.db")
+    with open_store(db) as store:
+        store.upsert_map(m)
+    return db
+
+
 @pytest.fixture(scope="module")
 def rich_db(tmp_path_factory) -> str:
-    db = str(tmp_path_factory.mktemp("rich") / "rich.db")
-    with open_store(db) as store:
-        store.upsert_map(annotated_demo_map())
-    return db
+    return _map_db(tmp_path_factory, "rich", annotated_demo_map())
 
 
 @pytest.fixture(scope="module")
 def claims_only_db(tmp_path_factory) -> str:
     """Claims but no stances, disagreements or cruxes (a map before decomposition finds any)."""
-    db = str(tmp_path_factory.mktemp("claims") / "claims.db")
-    with open_store(db) as store:
-        m = annotated_demo_map()
-        store.upsert_map(CruxMap(m.thread, claims=tuple(replace(c, role="claim") for c in m.claims)))
-    return db
+    m = annotated_demo_map()
+    claims = tuple(replace(c, role="claim") for c in m.claims)
+    return _map_db(tmp_path_factory, "claims", CruxMap(m.thread, claims=claims))
 
 
 @pytest.fixture(scope="module")
 def hostile_db(tmp_path_factory) -> str:
-    db = str(tmp_path_factory.mktemp("hostile") / "hostile.db")
-    with open_store(db) as store:
-        store.upsert_map(hostile_map())
-    return db
+    return _map_db(tmp_path_factory, "hostile", hostile_map())
 
 
 # --- helpers ---------------------------------------------------------------------------------

@@ -23,6 +23,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import unavailable
+
 from graph.store import open_store
 from ui.ingest import ingest
 
@@ -37,9 +39,7 @@ TIMEOUT_MS = 30_000
 
 
 def _unavailable(reason: str) -> None:
-    if os.environ.get("CI", "").lower() in {"true", "1", "yes"}:
-        pytest.fail(f"browser test cannot run under CI: {reason}", pytrace=False)
-    pytest.skip(reason)
+    unavailable(f"browser test: {reason}")
 
 
 def _free_port() -> int:

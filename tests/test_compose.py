@@ -7,7 +7,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
+
+from tests.conftest import unavailable
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -15,9 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def compose(*args: str, password: str | None) -> subprocess.CompletedProcess:
     exe = shutil.which("docker-compose")
     if exe is None:
-        if os.environ.get("CI"):
-            pytest.fail("docker-compose is not installed (scripts/test installs it)")
-        pytest.skip("docker-compose is not installed")
+        unavailable("docker-compose is not installed (scripts/test installs it)")
     env = {k: v for k, v in os.environ.items() if k != "NEO4J_PASSWORD"}
     if password:
         env["NEO4J_PASSWORD"] = password

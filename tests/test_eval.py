@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 
-from tests.conftest import missing_data
+from tests.conftest import unavailable
 
 from decompose.evaluate import eval_crux_threads, eval_microtexts, split_of
 
@@ -21,7 +20,7 @@ def test_split_is_deterministic_and_balanced():
 
 def test_microtexts_scores():
     if not (DATA / "arg-microtexts").is_dir():
-        missing_data("shared corpora not available")
+        unavailable("shared corpora not available")
     r = eval_microtexts(DATA)
     assert r["relations_test"]["macro_f1"] > 0.6
     assert r["central_claim_test"]["accuracy"] > 0.6
@@ -35,7 +34,7 @@ def test_crux_threads_all_found():
 
 def test_shipped_stance_model_beats_cues_on_held_out_pairs():
     if not (DATA / "debagreement").is_dir():
-        missing_data("shared corpora not available")
+        unavailable("shared corpora not available")
     from decompose.evaluate import THREE_WAY, _quotes, debagreement_rows, DEBAGREEMENT_LABELS, macro_f1
     from decompose.stance import comment_stance
 
@@ -52,7 +51,7 @@ def test_shipped_stance_model_beats_cues_on_held_out_pairs():
 
 def test_cmv_cross_author_relations_reach_the_target():
     if not (DATA / "cmv-modes").is_dir():
-        missing_data("shared corpora not available")
+        unavailable("shared corpora not available")
     from decompose.evaluate import eval_cmv
 
     assert eval_cmv(DATA)["relations_test"]["macro_f1"] >= 0.65

@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import shutil
 import subprocess
 import zipfile
@@ -22,6 +21,8 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
+
+from tests.conftest import unavailable
 
 from graph.errors import ExportError
 from graph.exports import export, exporters, write
@@ -61,9 +62,7 @@ def blob(store: NxStore, fmt: str) -> bytes:
 def need_tool(ok: bool, what: str) -> None:
     """Skip without a tool; under CI (which installs it) a missing tool is a failure."""
     if not ok:
-        if os.environ.get("CI"):
-            pytest.fail(f"{what} is not installed (CI must install it)")
-        pytest.skip(f"{what} is not installed")
+        unavailable(f"{what} is not installed")
 
 
 def run_argdown_parser(tmp_path: Path, *docs: str) -> list[dict]:

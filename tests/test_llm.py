@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 import re
 import socket
 import subprocess
@@ -29,6 +28,8 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 import pytest
+
+from tests.conftest import unavailable
 from click.testing import CliRunner
 
 from decompose import llm
@@ -58,15 +59,8 @@ class Served(NamedTuple):
     log: Path
 
 
-def _in_ci() -> bool:
-    return os.environ.get("CI", "").lower() in {"true", "1", "yes"}
-
-
 def _unavailable(reason: str) -> None:
-    """Fail under CI, skip elsewhere: CI must not go green without the LLM tests."""
-    if _in_ci():
-        pytest.fail(f"LLM test server unavailable under CI: {reason}", pytrace=False)
-    pytest.skip(f"LLM test server unavailable: {reason}")
+    unavailable(f"LLM test server: {reason}")
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ import html
 
 import pytest
 
-from tests.conftest import missing_data
+from tests.conftest import unavailable
 
 import loaders
 from graph.errors import MalformedInput
@@ -18,7 +18,7 @@ from loaders import cmv
 def v2(shared_data):
     root = shared_data / "cmv-modes" / "v2.0"
     if not root.is_dir():
-        missing_data(f"cmv-modes v2.0 not found at {root}")
+        unavailable(f"cmv-modes v2.0 not found at {root}")
     return root
 
 

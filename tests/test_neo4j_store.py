@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import unavailable
+
 from graph.errors import ReadOnlyQuery, StoreUnavailable
 from graph.neo4j_store import Neo4jStore
 from graph.store import open_store
@@ -79,7 +81,7 @@ def test_unreachable_server_is_one_clear_error():
 
 def test_wrong_password_is_one_clear_error(neo4j_clean):
     if neo4j_clean.password is None:
-        pytest.skip("the test server runs without authentication")
+        unavailable("the test server runs without authentication")
     with pytest.raises(StoreUnavailable, match="refused the credentials"):
         Neo4jStore(neo4j_clean.uri, user=neo4j_clean.user, password="wrong-password")
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import missing_data
+from tests.conftest import unavailable
 
 from graph.schema import EXTERNAL_TARGET, STANCES, Author, Comment, Post, Thread
 from decompose.evaluate import load_crux_thread
@@ -21,7 +21,7 @@ HERE = Path(__file__).resolve().parent / "data"
 def _debagreement(*ids: str) -> dict[str, dict[str, str]]:
     path = DATA / "debagreement" / "debagreement_test_split.csv"
     if not path.exists():
-        missing_data("shared corpora not available")
+        unavailable("shared corpora not available")
     with path.open(encoding="utf-8", newline="") as fh:
         return {r["msg_id_child"]: r for r in csv.DictReader(fh) if r["msg_id_child"] in ids}
 
@@ -65,7 +65,7 @@ def test_real_reddit_replies_get_the_labelled_stance():
 def test_real_cmv_partial_agreement_is_agreement():
     path = DATA / "cmv-modes" / "v2.0" / "negative" / "88.txt"
     if not path.exists():
-        missing_data("shared corpora not available")
+        unavailable("shared corpora not available")
     line = next(x for x in path.read_text(encoding="utf-8").splitlines() if "But I agree with you" in x)
     assert sentence_stance(line).stance == "agree"
 

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from graph.errors import ExportError
-from graph.schema import ABOUT, CLAIM, CONTAINS, CRUX_OF, PARTY_TO, WROTE
+from graph.schema import ABOUT, CONTAINS, CRUX_OF, PARTY_TO, WROTE
 from graph.store import GraphStore
 
 _MODULES = {
@@ -72,8 +72,6 @@ def select(store: GraphStore, author: str | None = None, topic: str | None = Non
     """The part of the map the filters select, as an in-memory store (the store itself if none)."""
     if not (author or topic or disagreement):
         return store
-    from graph.nx_store import NxStore  # the exchange format for a selection is the embedded store
-
     keep: set[str] = set()
     if author:
         keep |= {c["id"] for c in store.claims(author=author)}
