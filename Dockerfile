@@ -6,6 +6,7 @@ COPY graph graph
 COPY loaders loaders
 COPY decompose decompose
 COPY ui ui
+COPY __init__.py ./
 RUN pip install --no-cache-dir .
 EXPOSE 8501
 CMD ["cruxmap", "ui"]

@@ -26,8 +26,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from bench_stores import synthetic_map  # noqa: E402
-from graph.nx_store import NxStore  # noqa: E402
-from ui.ingest import ingest  # noqa: E402
+from cruxmap.graph.nx_store import NxStore  # noqa: E402
+from cruxmap.ui.ingest import ingest  # noqa: E402
 
 APP = ROOT / "ui" / "app.py"
 PAGES = ("overview", "divergence", "cruxes", "thread", "query", "export")

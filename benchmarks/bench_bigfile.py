@@ -54,7 +54,7 @@ def main() -> None:
         comments = write_jsonl(src, args.mb)
         size = src.stat().st_size
         t = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-m", "ui.cli", "ingest", str(src), "--db", str(db)],
+        proc = subprocess.run([sys.executable, "-m", "cruxmap.ui.cli", "ingest", str(src), "--db", str(db)],
                               cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)),
                               stdout=subprocess.PIPE, text=True)
         wall = time.perf_counter() - t

@@ -5,7 +5,7 @@ Run:  python benchmarks/bench_decompose.py [--comments 100000] [--per-thread 50]
 Threads are built from real Reddit comment/reply pairs (DEBAGREEMENT, in ../shared/data,
 measurement only): each thread is a post and ``per-thread`` replies, some replying to
 each other, so stance, targets, disagreements and cruxes all have work to do. Threads go
-through :func:`decompose.pipeline.decompose` one by one, as `cruxmap ingest` does with
+through :func:`cruxmap.decompose.pipeline.decompose` one by one, as `cruxmap ingest` does with
 files and JSON Lines batches.
 """
 
@@ -23,9 +23,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from decompose.minilm import load_stance_encoder  # noqa: E402
-from decompose.pipeline import decompose  # noqa: E402
-from graph.schema import Author, Comment, Post, Thread, author_id  # noqa: E402
+from cruxmap.decompose.minilm import load_stance_encoder  # noqa: E402
+from cruxmap.decompose.pipeline import decompose  # noqa: E402
+from cruxmap.graph.schema import Author, Comment, Post, Thread, author_id  # noqa: E402
 
 PAIRS = ROOT.parent / "shared" / "data" / "debagreement" / "debagreement_test_split.csv"
 

@@ -21,8 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from graph.nx_store import NxStore  # noqa: E402
-from graph.schema import (  # noqa: E402
+from cruxmap.graph.nx_store import NxStore  # noqa: E402
+from cruxmap.graph.schema import (  # noqa: E402
     Author, Claim, Comment, Crux, CruxMap, Disagreement, Post, Stance, Thread, Topic, author_id, claim_id,
     to_graph,
 )
@@ -123,7 +123,7 @@ def main() -> None:
         sys.path.insert(0, str(ROOT / "tests" / "neo4j_server"))
         import server  # the same launcher the tests use
 
-        from graph.neo4j_store import Neo4jStore
+        from cruxmap.graph.neo4j_store import Neo4jStore
         uri, proc = server.start_neo4j(timeout=180)
         try:
             s = Neo4jStore(uri, user=server.USER, password=server.PASSWORD, batch_size=5000)

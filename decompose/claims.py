@@ -1,6 +1,6 @@
 """Stage 1: split posts and comments into sentence-level claims with exact spans.
 
-Input: a :class:`graph.schema.Thread`. Output: a tuple of :class:`graph.schema.Claim`,
+Input: a :class:`cruxmap.graph.schema.Thread`. Output: a tuple of :class:`cruxmap.graph.schema.Claim`,
 each with ``text == item.text[start:end]``.
 
 Sentences come from nupunkt (Punkt with a trained English model: abbreviations,
@@ -15,7 +15,7 @@ text (``> X``), which belongs to the author being quoted and is used for targeti
 
 Examples
 --------
->>> from graph.schema import Thread, Post
+>>> from cruxmap.graph.schema import Thread, Post
 >>> t = Thread("x", posts=(Post(id="p", text="Hi all! Dr. Smith says 3.2 is wrong. Thanks!"),))
 >>> [c.text for c in split_claims(t)]
 ['Dr. Smith says 3.2 is wrong.']
@@ -27,7 +27,7 @@ import re
 from functools import lru_cache
 from typing import Iterator
 
-from graph.schema import Claim, Comment, Post, Thread, claim_id
+from cruxmap.graph.schema import Claim, Comment, Post, Thread, claim_id
 
 _BLOCK = re.compile(r"[^\n]+(?:\n(?!\s*\n)(?!\s*(?:[-*+•]|\d+[.)])\s)(?!\s*>)[^\n]+)*")
 _LIST_MARK = re.compile(r"^\s*(?:[-*+•]|\d+[.)]|\(\d+\)|[a-z][.)])\s+")

@@ -20,13 +20,13 @@ from typing import Sequence
 
 import numpy as np
 
-from decompose.cues import find_cues, score
-from decompose.embed import content_words, tokens
+from cruxmap.decompose.cues import find_cues, score
+from cruxmap.decompose.embed import content_words, tokens
 
 
 def reply_features(parent: str, child: str) -> list[str]:
     """Features of a reply ``child`` to ``parent``: n-grams, openers, cue scores, overlap."""
-    from decompose.stance import comment_stance  # late: stance imports this module's users
+    from cruxmap.decompose.stance import comment_stance  # late: stance imports this module's users
 
     toks = tokens(child)
     feats = [f"w:{t}" for t in toks]

@@ -27,7 +27,7 @@ implicit
 
 Text
 ----
-Every crux must read on its own (:func:`decompose.propositions.defect`): wrappers such as
+Every crux must read on its own (:func:`cruxmap.decompose.propositions.defect`): wrappers such as
 "my crux is that" and the speaker's asides go, and a candidate that is anaphoric ("if they
 do, ..."), about the conversation ("we would each change our minds ...") or a fragment is
 dropped. A marker sentence with no proposition of its own that points back ("that's our
@@ -56,13 +56,13 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
-from graph.schema import Claim, Crux, CruxMap, Disagreement, stable_id
+from cruxmap.graph.schema import Claim, Crux, CruxMap, Disagreement, stable_id
 
-from decompose.claims import _LIST_MARK
-from decompose.cues import find_cues, lexicon, score
-from decompose.embed import Vectorizer, cosine, overlap
-from decompose.propositions import addresses_reader, defect, tidy
-from decompose.stance import ATTACKING
+from cruxmap.decompose.claims import _LIST_MARK
+from cruxmap.decompose.cues import find_cues, lexicon, score
+from cruxmap.decompose.embed import Vectorizer, cosine, overlap
+from cruxmap.decompose.propositions import addresses_reader, defect, tidy
+from cruxmap.decompose.stance import ATTACKING
 
 _APOS = "['’]"
 _COMPLEMENT_LEAD = re.compile(r"^[\s:,—–-]*(?:is\s+|are\s+|was\s+)?(?:that\s+|whether\s+(?:or\s+not\s+)?|if\s+)?", re.I)

@@ -1,6 +1,6 @@
 """Stage 3: group attack edges between two authors on the same point into disagreements.
 
-Needs: ``m.claims`` and ``m.stances`` (from :mod:`decompose.stance`) and the thread's
+Needs: ``m.claims`` and ``m.stances`` (from :mod:`cruxmap.decompose.stance`) and the thread's
 authors and reply structure. Produces: ``m.disagreements`` (with sides, a one-line summary,
 a status and a confidence) and extra ``m.stances``: claims in unrelated posts or comments
 that contradict each other (similar wording, opposite negation) become ``disagree`` stances
@@ -13,7 +13,7 @@ reply in between attacked nothing). Side ``a`` is the author whose claim was att
 side ``b`` the author who attacked it; so no author is ever on both sides.
 
 Summary: one line naming both authors and the point, the most-attacked claim of side ``a``
-that reads on its own (:func:`decompose.propositions.defect`; never "epistemic status: ..."
+that reads on its own (:func:`cruxmap.decompose.propositions.defect`; never "epistemic status: ..."
 or "if it does, ..."), else side ``b``'s strongest standalone objection ("B disputes A,
 arguing ...").
 
@@ -28,12 +28,12 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import replace
 
-from graph.schema import (EXTERNAL_TARGET, Claim, CruxMap, Disagreement, Stance, stable_id)
+from cruxmap.graph.schema import (EXTERNAL_TARGET, Claim, CruxMap, Disagreement, Stance, stable_id)
 
-from decompose.cues import find_cues, score
-from decompose.embed import SimilarityIndex, Vectorizer
-from decompose.propositions import defect, tidy
-from decompose.stance import ATTACKING
+from cruxmap.decompose.cues import find_cues, score
+from cruxmap.decompose.embed import SimilarityIndex, Vectorizer
+from cruxmap.decompose.propositions import defect, tidy
+from cruxmap.decompose.stance import ATTACKING
 
 #: Attacks below this confidence are too weak to make a disagreement of.
 MIN_CONFIDENCE = 0.3

@@ -20,7 +20,7 @@ import re
 from collections import Counter, defaultdict
 from typing import Iterable, Sequence
 
-from decompose.cues import stopwords
+from cruxmap.decompose.cues import stopwords
 
 Vector = dict[str, float]
 

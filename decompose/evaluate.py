@@ -4,7 +4,7 @@
 debagreement, cmv-modes v2.0, arg-microtexts) and the crux threads in ``tests/data/crux_*.json``
 and returns a nested dict of scores. Every corpus has a fixed dev/test split by a hash of a
 stable key (:func:`split_of`); thresholds, lexicons and the weights of the shipped feature
-model (``decompose/models/stance_features.json``, refitted by ``python -m decompose.train_stance``)
+model (``decompose/models/stance_features.json``, refitted by ``python -m cruxmap.decompose.train_stance``)
 come from dev only, and test is reported. The hashed n-gram baseline is trained on dev at
 evaluation time and never shipped (DEBAGREEMENT has no redistribution licence).
 """
@@ -21,13 +21,13 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-from graph.schema import Author, Comment, Post, Quote, Thread, author_id
+from cruxmap.graph.schema import Author, Comment, Post, Quote, Thread, author_id
 
-from decompose import claims as claims_stage
-from decompose.cues import find_cues, score
-from decompose.embed import overlap
-from decompose.stance import _starts_with, comment_stance, sentence_stances
-from decompose.stance_model import encoder_texts
+from cruxmap.decompose import claims as claims_stage
+from cruxmap.decompose.cues import find_cues, score
+from cruxmap.decompose.embed import overlap
+from cruxmap.decompose.stance import _starts_with, comment_stance, sentence_stances
+from cruxmap.decompose.stance_model import encoder_texts
 
 #: How each stance counts in a three-way disagree / neutral / agree evaluation.
 THREE_WAY = {"disagree": "disagree", "correct": "disagree", "question": "disagree",
@@ -107,7 +107,7 @@ def eval_debagreement(data_dir: Path, learned: bool = True, encoder=None) -> dic
         out["minilm_note"] = ("--stance-encoder minilm: the reply model also reads 20 sentence-embedding "
                               "similarities from all-MiniLM-L6-v2 (decompose/minilm.py, numpy, no torch)")
     if learned:
-        from decompose.classifier import SoftmaxRegression, reply_features
+        from cruxmap.decompose.classifier import SoftmaxRegression, reply_features
         index = {k: i for i, k in enumerate(labels)}
         X = {s: [reply_features(r["body_parent"], r["body_child"]) for r in rs] for s, rs in parts.items()}
         y = {s: [index[names[r["label"]]] for r in rs] for s, rs in parts.items()}
@@ -170,7 +170,7 @@ def cmv_parent(text: str, blocks: list[tuple[str, int, int]], k: int) -> str | N
 def cmv_relation_sentences(data_dir: Path, split: str) -> Iterable[tuple[str, str, str, str]]:
     """``(gold, parent, sentence, cue stance)`` for the cross-author relations of ``split``
     whose source block has a parent: the examples the relation model is fitted on."""
-    from decompose.stance import cue_sentence_stances
+    from cruxmap.decompose.stance import cue_sentence_stances
 
     for key, text, blocks, spans, rels in _cmv_threads(data_dir):
         if split_of(key) != split:
@@ -324,7 +324,7 @@ def crux_found(expected: str, cruxes: Sequence[str], threshold: float = 0.6) -> 
 
 def eval_crux_threads(crux_dir: Path) -> dict[str, Any]:
     """Known cruxes found in the top 3, crux precision, comment stances and disagreement pairs."""
-    from decompose.pipeline import decompose  # late: the pipeline imports every stage
+    from cruxmap.decompose.pipeline import decompose  # late: the pipeline imports every stage
 
     found = total = predicted = matched = st_ok = st_n = pair_ok = pair_n = 0
     per_thread = {}

@@ -24,11 +24,11 @@ fails is rejected and counted, and for those claims the offline stance stands.
 
 Cost and safety
 ---------------
-Answers are cached on disk by model and prompt (:mod:`decompose.llm_cache`): a re-run sends
+Answers are cached on disk by model and prompt (:mod:`cruxmap.decompose.llm_cache`): a re-run sends
 nothing. :func:`estimate` counts requests, tokens (4 characters a token) and cost before a
 run. Requests run on a thread pool of ``max_workers``; 429, 5xx, timeouts and dropped
 connections are retried with exponential back-off (``Retry-After`` is honoured); any other
-failure stops the run with one :class:`graph.errors.DecomposeError` line (stage ``llm``).
+failure stops the run with one :class:`cruxmap.graph.errors.DecomposeError` line (stage ``llm``).
 
 Configuration from the environment
 ----------------------------------
@@ -68,16 +68,16 @@ from dataclasses import dataclass, field, replace
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from graph.errors import DecomposeError
-from graph.schema import (EXTERNAL_TARGET, STANCES, Claim, Comment, Crux, CruxMap, Post, Stance,
+from cruxmap.graph.errors import DecomposeError
+from cruxmap.graph.schema import (EXTERNAL_TARGET, STANCES, Claim, Comment, Crux, CruxMap, Post, Stance,
                           Thread, stable_id)
 
-from decompose import claims as claims_stage
-from decompose.cruxes import budget, phrase
-from decompose.embed import content_words
-from decompose.llm_cache import ResponseCache, request_key
-from decompose.propositions import defect
-from decompose.stance import SentenceStance, overall_stance, role_of
+from cruxmap.decompose import claims as claims_stage
+from cruxmap.decompose.cruxes import budget, phrase
+from cruxmap.decompose.embed import content_words
+from cruxmap.decompose.llm_cache import ResponseCache, request_key
+from cruxmap.decompose.propositions import defect
+from cruxmap.decompose.stance import SentenceStance, overall_stance, role_of
 
 __all__ = ["Estimate", "Judgement", "LLMClient", "LLMConfig", "LLMStage", "LLMStats", "ReplyJob",
            "Verdict", "estimate", "locate_quote", "parse_verdict", "plan", "reply_schema", "resolve",
@@ -713,7 +713,7 @@ class LLMStage:
     Examples
     --------
     >>> stage = LLMStage(LLMClient(LLMConfig("http://127.0.0.1:9", "m", use_cache=False)))
-    >>> from graph.schema import Thread, Post
+    >>> from cruxmap.graph.schema import Thread, Post
     >>> m = CruxMap(thread=Thread("x", posts=(Post(id="p", text="One claim here."),)))
     >>> stage.refine_stances(m) is m  # no replies: nothing to ask
     True
@@ -822,7 +822,7 @@ _ACTIVE: contextvars.ContextVar[LLMClient | None] = contextvars.ContextVar("crux
 
 @contextlib.contextmanager
 def using(client: LLMClient | None) -> Iterator[None]:
-    """Make ``client`` the LLM of every :func:`decompose.pipeline.decompose` call inside the block.
+    """Make ``client`` the LLM of every :func:`cruxmap.decompose.pipeline.decompose` call inside the block.
 
     For callers that reach the pipeline through other layers (the CLI's ingest). None: no change.
     """

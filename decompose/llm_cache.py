@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from graph.errors import DecomposeError
+from cruxmap.graph.errors import DecomposeError
 
 __all__ = ["ResponseCache", "default_cache_dir", "request_key"]
 

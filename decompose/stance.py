@@ -1,8 +1,8 @@
 """Stage 2: the stance of every reply claim toward the claim it answers.
 
-Needs: ``m.claims`` (from :mod:`decompose.claims`) and the thread's reply structure
+Needs: ``m.claims`` (from :mod:`cruxmap.decompose.claims`) and the thread's reply structure
 (``Comment.parent_id``) and quotes (``Comment.quotes``, inline ``You write: "X"``).
-Produces: ``m.stances`` (one :class:`graph.schema.Stance` per reply claim that takes a
+Produces: ``m.stances`` (one :class:`cruxmap.graph.schema.Stance` per reply claim that takes a
 stance: agree, disagree, correct, concede or question; neutral claims get none),
 ``m.comment_stances`` (every reply comment's overall stance, neutral included) and
 ``Claim.role`` (``attack`` for disagree/correct, ``support`` for agree/concede).
@@ -14,7 +14,7 @@ How a stance is found
    confidence. Cue-less sentences continue the stance of the sentence before them
    ("No. Scaling stalls. Data is short." attacks three times) and a sentence opening with a
    contrast marker after an agreeing one turns to disagreement ("Agreed. But ...").
-2. *The feature model* (:mod:`decompose.stance_model`), when the parent's text is known:
+2. *The feature model* (:mod:`cruxmap.decompose.stance_model`), when the parent's text is known:
    explicit cues stand (their confidence averaged with the model's probability), a
    logistic model over a few dozen named features decides the reply's overall
    disagree / neutral / agree where cues are silent, and a second one decides attack or
@@ -40,12 +40,12 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from graph.schema import (EXTERNAL_TARGET, Claim, Comment, CruxMap, Post, Quote, Stance)
+from cruxmap.graph.schema import (EXTERNAL_TARGET, Claim, Comment, CruxMap, Post, Quote, Stance)
 
-from decompose import claims as claims_stage
-from decompose import stance_model
-from decompose.cues import find_cues, lexicon, normalise, score, strongest
-from decompose.embed import SimilarityIndex, Vectorizer, content_words, cosine
+from cruxmap.decompose import claims as claims_stage
+from cruxmap.decompose import stance_model
+from cruxmap.decompose.cues import find_cues, lexicon, normalise, score, strongest
+from cruxmap.decompose.embed import SimilarityIndex, Vectorizer, content_words, cosine
 
 #: Stances that attack what they answer, and those that support it.
 ATTACKING = ("disagree", "correct")
@@ -223,7 +223,7 @@ def model_comment_stance(parent: str, text: str, sentences: Sequence[SentenceSta
     the mean of the cue's and the model's probability for that stance. A question stands when
     the model reads the reply as disagreement or the question cue is explicit ("what do you
     mean", "source?"). Otherwise the model's disagree / neutral / agree, with its probability
-    as the confidence. With ``encoder`` (:class:`decompose.minilm.MiniLMEncoder`), the
+    as the confidence. With ``encoder`` (:class:`cruxmap.decompose.minilm.MiniLMEncoder`), the
     ``reply_minilm`` model also reads the encoder's sentence-embedding features.
     """
     cue = overall_stance(sentences)
@@ -490,7 +490,7 @@ ENCODE_CHUNK = 256
 def assign_stances(m: CruxMap, encoder=None) -> CruxMap:
     """The stance stage: ``m`` with ``stances``, ``comment_stances`` and claim roles filled.
 
-    ``encoder``: the optional sentence encoder (:class:`decompose.minilm.MiniLMEncoder`) whose
+    ``encoder``: the optional sentence encoder (:class:`cruxmap.decompose.minilm.MiniLMEncoder`) whose
     features the reply model then reads too; None keeps the default named features only.
     """
     ctx = _Context(m)

@@ -8,7 +8,7 @@ pronoun rates, punctuation, length, lexical overlap with the parent, quotes, a n
 mismatch with the most similar parent sentence — and scores them with a multinomial logistic
 regression whose weights live in ``decompose/models/stance_features.json``.
 
-The weights are fitted by ``python -m decompose.train_stance`` on the dev halves of
+The weights are fitted by ``python -m cruxmap.decompose.train_stance`` on the dev halves of
 DEBAGREEMENT (reply stance) and cmv-modes (cross-author support vs attack). They are a few
 dozen numbers per class over named features, like thresholds tuned on dev: no word, n-gram
 or sentence of those corpora is encoded in them (see EVAL.md).
@@ -37,9 +37,9 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from decompose import claims as claims_stage
-from decompose.cues import find_cues, score
-from decompose.embed import content_words, tokens
+from cruxmap.decompose import claims as claims_stage
+from cruxmap.decompose.cues import find_cues, score
+from cruxmap.decompose.embed import content_words, tokens
 
 MODEL_PATH = Path(__file__).resolve().parent / "models" / "stance_features.json"
 PROTOTYPES_PATH = Path(__file__).resolve().parent / "lexicons" / "stance_prototypes.json"
@@ -139,7 +139,7 @@ def encoder_features(parent: str, child: str, encoder) -> np.ndarray:
     parent, of each reply sentence to the closest parent sentence, and to our own example
     replies of each stance (``lexicons/stance_prototypes.json``) and their centroid.
 
-    ``encoder`` has ``encode(texts) -> unit-length rows`` (:class:`decompose.minilm.MiniLMEncoder`).
+    ``encoder`` has ``encode(texts) -> unit-length rows`` (:class:`cruxmap.decompose.minilm.MiniLMEncoder`).
     """
     own, sents, psents = _encoder_inputs(parent, child)
     protos = _prototypes()
@@ -226,7 +226,7 @@ def reply_features(parent: str, child: str, verdict: str = "", sentence_verdicts
         quoted = bool(_QUOTED_LINE.search(child))
     own = _QUOTED_LINE.sub(" ", child) if quoted else child
     if not verdict:
-        from decompose.stance import cue_sentence_stances, overall_stance  # late: stance imports us
+        from cruxmap.decompose.stance import cue_sentence_stances, overall_stance  # late: stance imports us
 
         sts = [st for _, _, st in cue_sentence_stances(own)]
         verdict = overall_stance(sts).stance

@@ -1,7 +1,7 @@
 """Stage 5: topics with readable labels, and the same claim said by different authors.
 
 Needs: ``m.claims`` (and ``m.stances``, so that a claim and its rebuttal are never called
-the same). Produces: ``m.topics`` (each a :class:`graph.schema.Topic` whose label is the
+the same). Produces: ``m.topics`` (each a :class:`cruxmap.graph.schema.Topic` whose label is the
 thread's most distinctive key phrase for it, plus a second phrase when one helps) and
 ``m.same_as`` (``(claim id, claim id, confidence)`` for near-identical claims of two
 authors with the same polarity).
@@ -13,7 +13,7 @@ deterministic and readable; a claim mentioning none of the phrases gets no topic
 
 Examples
 --------
->>> from graph.schema import Claim, CruxMap, Thread
+>>> from cruxmap.graph.schema import Claim, CruxMap, Thread
 >>> texts = ["Sparse autoencoders find features.", "Sparse autoencoders miss features.",
 ...          "Interpretability needs sparse autoencoders.", "Cats purr."]
 >>> cl = tuple(Claim(id=f"c{i}", source_id=f"s{i}", start=0, end=len(t), text=t, author_id=f"a{i}")
@@ -28,11 +28,11 @@ import math
 from collections import Counter, defaultdict
 from dataclasses import replace
 
-from graph.schema import CruxMap, Topic, stable_id
+from cruxmap.graph.schema import CruxMap, Topic, stable_id
 
-from decompose.cues import find_cues, score, stopwords
-from decompose.embed import SimilarityIndex, Vectorizer, stem, tokens
-from decompose.stance import ATTACKING
+from cruxmap.decompose.cues import find_cues, score, stopwords
+from cruxmap.decompose.embed import SimilarityIndex, Vectorizer, stem, tokens
+from cruxmap.decompose.stance import ATTACKING
 
 #: Claims closer than this (TF-IDF cosine) are the same claim.
 SAME_AS_THRESHOLD = 0.6

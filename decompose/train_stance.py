@@ -2,14 +2,14 @@
 
 Usage (from the repository root, with the corpora in ``../shared/data``)::
 
-    python -m decompose.train_stance [--data ../shared/data] [--out decompose/models/stance_features.json]
+    python -m cruxmap.decompose.train_stance [--data ../shared/data] [--out decompose/models/stance_features.json]
 
-Three models, all multinomial logistic regressions over :func:`decompose.stance_model.feature_names`:
+Three models, all multinomial logistic regressions over :func:`cruxmap.decompose.stance_model.feature_names`:
 
 - ``reply``: a reply's overall stance (disagree / neutral / agree), fitted on the DEBAGREEMENT
   dev half (``split_of(msg_id_child) == "dev"``);
 - ``reply_minilm``: the same, over the named features plus
-  :func:`decompose.stance_model.encoder_feature_names` (sentence-embedding similarities from
+  :func:`cruxmap.decompose.stance_model.encoder_feature_names` (sentence-embedding similarities from
   the optional MiniLM encoder, which must be installed to refit it: see decompose/minilm.py);
 - ``relation``: one reply sentence's relation to the parent comment (attack / support),
   fitted on the cmv-modes v2.0 cross-author relations of the dev threads.
@@ -30,10 +30,10 @@ from pathlib import Path
 
 import numpy as np
 
-from decompose.evaluate import DEBAGREEMENT_LABELS, _quotes, cmv_relation_sentences, debagreement_rows
-from decompose.stance import cue_sentence_stances, overall_stance
-from decompose.minilm import MiniLMEncoder
-from decompose.stance_model import (MODEL_PATH, encoder_feature_names, encoder_features, encoder_texts,
+from cruxmap.decompose.evaluate import DEBAGREEMENT_LABELS, _quotes, cmv_relation_sentences, debagreement_rows
+from cruxmap.decompose.stance import cue_sentence_stances, overall_stance
+from cruxmap.decompose.minilm import MiniLMEncoder
+from cruxmap.decompose.stance_model import (MODEL_PATH, encoder_feature_names, encoder_features, encoder_texts,
                                     feature_names,
                                     fit_model, reply_features)
 
@@ -93,7 +93,7 @@ def train(data_dir: Path | str = DEFAULT_DATA) -> dict:
     relation = fit_model(Xr, yr, ("attack", "support"), l2=RELATION_L2, class_weight=_balanced(yr, 2))
     return {
         "about": ("Logistic regressions over named hand-designed features (decompose/stance_model.py). "
-                  "Fitted by `python -m decompose.train_stance` on the dev halves only: reply = "
+                  "Fitted by `python -m cruxmap.decompose.train_stance` on the dev halves only: reply = "
                   f"DEBAGREEMENT dev ({len(y)} pairs), relation = cmv-modes v2.0 dev cross-author "
                   f"relations ({len(yr)}), reply_minilm = the reply model plus sentence-embedding "
                   "similarities (all-MiniLM-L6-v2) as named features. No corpus text, vocabulary or "

@@ -2,7 +2,7 @@
 
 User data only ever travels in ``$parameters``. Labels and relationship types cannot
 be parameters in Cypher, so the few statements that need one are built by
-:func:`for_label` / :func:`for_type` from the constants of :mod:`graph.schema` only.
+:func:`for_label` / :func:`for_type` from the constants of :mod:`cruxmap.graph.schema` only.
 
 Every node we write also carries :data:`BASE_LABEL`, so a lookup by ``id`` uses one
 uniqueness constraint whatever the node's label, and our nodes never mix with other
@@ -11,7 +11,7 @@ data in the same database.
 
 from __future__ import annotations
 
-from graph.schema import (
+from cruxmap.graph.schema import (
     ABOUT, ATTACKS, AUTHOR, CLAIM, COMMENT, CRUX, CRUX_OF, DISAGREEMENT, NODE_LABELS, PARTY_TO, POST,
     REL_TYPES, SUPPORTS, TOPIC, WROTE,
 )

@@ -2,7 +2,7 @@
 
 One long-lived driver per process; managed transactions (``execute_read`` /
 ``execute_write``) retry transient errors; writes go in batches of ``UNWIND $rows …
-MERGE`` with user data only in parameters (every statement is in :mod:`graph.cypher`).
+MERGE`` with user data only in parameters (every statement is in :mod:`cruxmap.graph.cypher`).
 The schema (uniqueness constraints, lookup indexes, a full-text index on claim and crux
 text) is set up idempotently on first use.
 
@@ -19,10 +19,10 @@ from collections import defaultdict
 from typing import Any, Iterable, Iterator
 from urllib.parse import urlsplit, urlunsplit
 
-from graph import cypher
-from graph.errors import ReadOnlyQuery, StoreError, StoreUnavailable
-from graph.schema import Node, Relationship
-from graph.store import (
+from cruxmap.graph import cypher
+from cruxmap.graph.errors import ReadOnlyQuery, StoreError, StoreUnavailable
+from cruxmap.graph.schema import Node, Relationship
+from cruxmap.graph.store import (
     GraphStore, bfs_order, claim_order, claim_row, crux_rows, disagreement_row, divergence_rows,
     filter_disagreements, match_authors,
 )

@@ -8,7 +8,7 @@ written (a ``revision`` counter in the ``meta`` table tells).
 
 Examples
 --------
->>> from graph.schema import node, relationship, AUTHOR, POST, WROTE
+>>> from cruxmap.graph.schema import node, relationship, AUTHOR, POST, WROTE
 >>> s = NxStore(":memory:")
 >>> s.upsert([node("author:ann", AUTHOR, name="Ann"), node("p1", POST, text="Hi")],
 ...          [relationship(WROTE, "author:ann", "p1")])["nodes_written"]
@@ -27,12 +27,12 @@ from typing import Any, Iterable, Iterator
 
 import networkx as nx
 
-from graph.errors import StoreCorrupt, StoreError, StoreUnavailable
-from graph.schema import (
+from cruxmap.graph.errors import StoreCorrupt, StoreError, StoreUnavailable
+from cruxmap.graph.schema import (
     ABOUT, ATTACKS, AUTHOR, CLAIM, COMMENT, CRUX, CRUX_OF, DISAGREEMENT, PARTY_TO,
     POST, SCHEMA_VERSION, SUPPORTS, TOPIC, WROTE, Node, Relationship,
 )
-from graph.store import (
+from cruxmap.graph.store import (
     GraphStore, bfs_order, claim_order, claim_row, crux_rows, disagreement_row, divergence_rows,
     filter_disagreements, match_authors,
 )

@@ -1,19 +1,19 @@
 """The graph store interface that both stores implement, and :func:`open_store`.
 
-A store holds the property graph of :mod:`graph.schema` (nodes and relationships
+A store holds the property graph of :mod:`cruxmap.graph.schema` (nodes and relationships
 as plain dicts) and answers the named queries the CLI, the app and the exporters
 need. Two implementations pass the same test suite (``tests/store_contract.py``):
 
-* :class:`graph.nx_store.NxStore` — the embedded default: a SQLite file on disk,
+* :class:`cruxmap.graph.nx_store.NxStore` — the embedded default: a SQLite file on disk,
   NetworkX in memory, no server.
-* :class:`graph.neo4j_store.Neo4jStore` — a Neo4j server (``bolt://`` / ``neo4j://``).
+* :class:`cruxmap.graph.neo4j_store.Neo4jStore` — a Neo4j server (``bolt://`` / ``neo4j://``).
 
 Every query returns plain data (lists of dicts with str/int/float/list values),
 so results from the two stores compare equal.
 
 Examples
 --------
->>> from graph.store import open_store
+>>> from cruxmap.graph.store import open_store
 >>> with open_store(":memory:") as store:
 ...     store.stats()["nodes"]
 {}
@@ -25,8 +25,8 @@ import os
 from abc import ABC, abstractmethod
 from typing import Any, Callable, Iterable, Iterator
 
-from graph.errors import StoreUnavailable
-from graph.schema import CruxMap, Node, Relationship, to_graph
+from cruxmap.graph.errors import StoreUnavailable
+from cruxmap.graph.schema import CruxMap, Node, Relationship, to_graph
 
 #: Where the embedded store lives when neither ``--db`` nor ``CRUXMAP_DB`` says.
 DEFAULT_DB = "cruxmap.db"
@@ -80,7 +80,7 @@ class GraphStore(ABC):
         return total
 
     def upsert_map(self, m: CruxMap) -> dict[str, int]:
-        """Write everything a :class:`CruxMap` holds (see :func:`graph.schema.to_graph`)."""
+        """Write everything a :class:`CruxMap` holds (see :func:`cruxmap.graph.schema.to_graph`)."""
         nodes, rels = to_graph(m)
         return self.upsert(nodes, rels)
 
@@ -156,18 +156,18 @@ class GraphStore(ABC):
 def open_store(db: str | None = None, read_only: bool = False, **options: Any) -> GraphStore:
     """Open the store named by ``db`` (a file path, ``:memory:``, or a Neo4j URI).
 
-    Raises :class:`graph.errors.StoreUnavailable` with one clear line when it cannot.
+    Raises :class:`cruxmap.graph.errors.StoreUnavailable` with one clear line when it cannot.
     """
     db = resolve_db(db)
     if is_server_uri(db):
         try:
-            from graph.neo4j_store import Neo4jStore
+            from cruxmap.graph.neo4j_store import Neo4jStore
         except ImportError as e:  # the driver is a dependency, but say so plainly if it is missing
             raise StoreUnavailable(f"{db}: Neo4j support is not available ({e})") from None
         return Neo4jStore(db, read_only=read_only, **options)
     if "://" in db:
         raise StoreUnavailable(f"{db}: unknown database URI scheme (use a file path, bolt:// or neo4j://)")
-    from graph.nx_store import NxStore
+    from cruxmap.graph.nx_store import NxStore
     return NxStore(db, read_only=read_only)
 
 

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from graph.errors import MalformedInput, UnknownFormat
-from graph.schema import Thread
+from cruxmap.graph.errors import MalformedInput, UnknownFormat
+from cruxmap.graph.schema import Thread
 
 
 @dataclass(frozen=True)
@@ -30,25 +30,25 @@ class Loader:
     sniff: Callable[[str], bool]
     description: str
     #: Set when the loader needs the file itself (sidecar files, XML with a DTD):
-    #: ``read(path) -> Thread``. ``loaders.read`` then uses it instead of ``parse``.
+    #: ``read(path) -> Thread``. ``cruxmap.loaders.read`` then uses it instead of ``parse``.
     read: Callable[[str], Thread] | None = None
 
 
 # Order matters for sniffing: the most specific formats first, plain text last.
 _MODULES = {
     # argument-map formats first: their sniffing is exact, and a map is no forum thread
-    "cruxmap-json": "loaders.cruxmap_json",
-    "graphml": "loaders.graphml",
-    "aif": "loaders.aif",
-    "arg-microtexts": "loaders.microtexts",
-    "argdown": "loaders.argdown",
-    "kialo": "loaders.kialo",
-    "lesswrong": "loaders.lesswrong",
-    "reddit": "loaders.reddit",
-    "jsonl": "loaders.jsonl",
-    "cmv": "loaders.cmv",
-    "forum-text": "loaders.forum_text",
-    "markdown": "loaders.markdown",
+    "cruxmap-json": "cruxmap.loaders.cruxmap_json",
+    "graphml": "cruxmap.loaders.graphml",
+    "aif": "cruxmap.loaders.aif",
+    "arg-microtexts": "cruxmap.loaders.microtexts",
+    "argdown": "cruxmap.loaders.argdown",
+    "kialo": "cruxmap.loaders.kialo",
+    "lesswrong": "cruxmap.loaders.lesswrong",
+    "reddit": "cruxmap.loaders.reddit",
+    "jsonl": "cruxmap.loaders.jsonl",
+    "cmv": "cruxmap.loaders.cmv",
+    "forum-text": "cruxmap.loaders.forum_text",
+    "markdown": "cruxmap.loaders.markdown",
 }
 
 

@@ -1,8 +1,8 @@
-"""The inverse of :func:`graph.schema.to_graph`: property-graph nodes and relationships back to a map.
+"""The inverse of :func:`cruxmap.graph.schema.to_graph`: property-graph nodes and relationships back to a map.
 
 Private to :mod:`loaders` (the leading underscore keeps it out of the registry). The
-loaders of cruxmap's own graph formats (:mod:`loaders.cruxmap_json`,
-:mod:`loaders.graphml`) read nodes and relationships and hand them here, so a map
+loaders of cruxmap's own graph formats (:mod:`cruxmap.loaders.cruxmap_json`,
+:mod:`cruxmap.loaders.graphml`) read nodes and relationships and hand them here, so a map
 exported and imported again writes exactly the same graph.
 
 Values are coerced to the record field types on the way (a GraphML ``double`` score of
@@ -11,7 +11,7 @@ labels share.
 
 Examples
 --------
->>> from graph.schema import node, relationship, AUTHOR, POST, WROTE, to_graph
+>>> from cruxmap.graph.schema import node, relationship, AUTHOR, POST, WROTE, to_graph
 >>> m = map_from_graph([node("author:ann", AUTHOR, name="Ann"),
 ...                     node("post:1", POST, text="Hi.", title="T", kind="post")],
 ...                    [relationship(WROTE, "author:ann", "post:1")], source="x.json")
@@ -26,8 +26,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any, Iterable
 
-from graph.errors import MalformedInput
-from graph.schema import (
+from cruxmap.graph.errors import MalformedInput
+from cruxmap.graph.schema import (
     ABOUT, ATTACKS, AUTHOR, CLAIM, COMMENT, CONTAINS, CRUX, CRUX_OF, DISAGREEMENT,
     EXTERNAL_TARGET, PARTY_TO, POST, REL_TYPES, REPLIES_TO, SAME_AS, SUPPORTS, TOPIC, WROTE,
     Author, Claim, Comment, Crux, CruxMap, Disagreement, Node, Post, Relationship, Stance,
@@ -187,7 +187,7 @@ def _stances(g: _Graph) -> tuple[Stance, ...]:
 
 
 def map_from_graph(nodes: Iterable[Node], rels: Iterable[Relationship], source: str = "<graph>") -> CruxMap:
-    """The :class:`~graph.schema.CruxMap` whose :func:`~graph.schema.to_graph` gives these records.
+    """The :class:`~cruxmap.graph.schema.CruxMap` whose :func:`~cruxmap.graph.schema.to_graph` gives these records.
 
     Raises
     ------

@@ -20,8 +20,8 @@ from datetime import datetime, timezone
 from html.parser import HTMLParser
 from typing import Any
 
-from graph.errors import MalformedInput
-from graph.schema import Quote
+from cruxmap.graph.errors import MalformedInput
+from cruxmap.graph.schema import Quote
 
 __all__ = ["html_to_text", "markdown_to_text", "quote_spans", "load_json", "iso_from_epoch",
            "looks_like_html"]
@@ -33,7 +33,7 @@ _QUOTE_LINES = re.compile(r"^>[^\n]*(?:\n>[^\n]*)*", re.M)
 
 
 def quote_spans(text: str) -> tuple[Quote, ...]:
-    """Every run of ``>`` lines in ``text`` as a :class:`~graph.schema.Quote`.
+    """Every run of ``>`` lines in ``text`` as a :class:`~cruxmap.graph.schema.Quote`.
 
     ``quote.text == text[quote.start:quote.end]`` always holds.
     """

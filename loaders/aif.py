@@ -1,7 +1,7 @@
 """AIF JSON (Argument Interchange Format) as an argument map: xAIF/OVA3 files and AIFdb nodesets.
 
 Reads both shapes AIF tools write: xAIF (``{"AIF": {"nodes", "edges", "locutions",
-"participants"}, "text": ...}``, what OVA3 and :mod:`graph.exports.aif` write) and the
+"participants"}, "text": ...}``, what OVA3 and :mod:`cruxmap.graph.exports.aif` write) and the
 plain AIFdb nodeset (``{"nodes", "edges", "locutions"}`` at the top, ids as strings
 or numbers, speakers given only in the ``"Name : text"`` of each L node).
 
@@ -14,7 +14,7 @@ or numbers, speakers given only in the ``"Name : text"`` of each L node).
   those texts one after another, so ``claim.text == item.text[start:end]`` always holds.
 * ``RA`` gives supports from each premise to the conclusion, ``CA`` an attack (a
   ``CA`` on an ``RA`` is an undercut: an attack, evidence
-  :data:`~graph.schema.UNDERCUT`, on the inference's premises), ``MA`` (rephrase) a
+  :data:`~cruxmap.graph.schema.UNDERCUT`, on the inference's premises), ``MA`` (rephrase) a
   same-as link. Other nodes (``PA``, ``YA`` on transitions, ...) carry no claim.
 
 Examples
@@ -37,8 +37,8 @@ import re
 from collections import defaultdict
 from typing import Any
 
-from graph.errors import MalformedInput
-from graph.schema import (
+from cruxmap.graph.errors import MalformedInput
+from cruxmap.graph.schema import (
     UNDERCUT, Author, Claim, Comment, CruxMap, Post, Stance, Thread, author_id, claim_id, stable_id,
 )
 
@@ -244,7 +244,7 @@ parse_aif = parse
 
 
 def read_aif(path: str | Path) -> CruxMap:
-    """Read and parse one file (see :func:`loaders.read`)."""
-    import loaders  # the registry imports this module: import it when called
+    """Read and parse one file (see :func:`cruxmap.loaders.read`)."""
+    from cruxmap import loaders  # the registry imports this module: import it when called
 
     return loaders.read(path, fmt="aif")

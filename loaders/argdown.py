@@ -1,6 +1,6 @@
 """Argdown documents (statements, arguments, relations, tags) as an argument map.
 
-Reads the layout :mod:`graph.exports.argdown` writes, and Argdown in general:
+Reads the layout :mod:`cruxmap.graph.exports.argdown` writes, and Argdown in general:
 
 * statements ``[Title]: text`` (a title used again adds to the same statement; the
   last text wins, as in Argdown), references ``[Title]``, untitled statements
@@ -19,9 +19,9 @@ confidence}`` with ``## Side A`` / ``## Side B`` (the claims on each side) and
 ``## Cruxes`` (statements that become cruxes, with ``{score, kind, evidence}``), and
 ``# Topic: <label>`` (the claims about it).
 
-The result is a :class:`~graph.schema.CruxMap`: one post (kind ``excerpt``) whose text
+The result is a :class:`~cruxmap.graph.schema.CruxMap`: one post (kind ``excerpt``) whose text
 is the statements' texts one after another, each claim an exact span of it. Supports
-and attacks become stances with confidence 1 (evidence :data:`~graph.schema.UNDERCUT`
+and attacks become stances with confidence 1 (evidence :data:`~cruxmap.graph.schema.UNDERCUT`
 for undercuts).
 
 Examples
@@ -43,8 +43,8 @@ from typing import Any
 
 import yaml
 
-from graph.errors import MalformedInput
-from graph.schema import (
+from cruxmap.graph.errors import MalformedInput
+from cruxmap.graph.schema import (
     UNDERCUT, Author, Claim, Crux, CruxMap, Disagreement, Post, Stance, Thread, Topic, author_id,
     claim_id, stable_id,
 )
@@ -520,7 +520,7 @@ parse_argdown = parse
 
 
 def read_argdown(path: str | Path) -> CruxMap:
-    """Read and parse one file (see :func:`loaders.read`)."""
-    import loaders  # the registry imports this module: import it when called
+    """Read and parse one file (see :func:`cruxmap.loaders.read`)."""
+    from cruxmap import loaders  # the registry imports this module: import it when called
 
     return loaders.read(path, fmt="argdown")

@@ -40,9 +40,9 @@ import html
 from dataclasses import dataclass
 from pathlib import Path
 
-from graph.errors import MalformedInput
-from graph.schema import Author, Comment, Post, Thread, author_id
-from loaders._text import quote_spans
+from cruxmap.graph.errors import MalformedInput
+from cruxmap.graph.schema import Author, Comment, Post, Thread, author_id
+from cruxmap.loaders._text import quote_spans
 
 __all__ = ["parse", "sniff", "read", "read_cmv", "parse_metadata"]
 
@@ -133,7 +133,7 @@ def read_cmv(path: str | Path) -> Thread:
     MalformedInput
         A missing, empty, binary or non-UTF-8 file, or a malformed thread.
     """
-    from loaders import read_text  # the package's checks for missing/empty/binary files
+    from cruxmap.loaders import read_text  # the package's checks for missing/empty/binary files
 
     base = Path(path)
     txt, meta = base.with_suffix(".txt"), base.with_suffix(".metadata")
@@ -143,7 +143,7 @@ def read_cmv(path: str | Path) -> Thread:
     return parse(read_text(txt), source=str(txt), metadata=read_text(meta))
 
 
-#: The loader registry's file hook (``loaders.read`` uses it for ``--format cmv``).
+#: The loader registry's file hook (``cruxmap.loaders.read`` uses it for ``--format cmv``).
 read = read_cmv
 
 

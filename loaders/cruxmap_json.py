@@ -1,8 +1,8 @@
 """cruxmap's own JSON graph (cruxmap export --format json), read back as a map.
 
-The document is the contract :mod:`graph.exports.json` writes: ``{"format":
+The document is the contract :mod:`cruxmap.graph.exports.json` writes: ``{"format":
 "cruxmap-graph", "version": 1, "nodes": [...], "relationships": [...]}``. Reading it
-gives a :class:`~graph.schema.CruxMap` (not a thread: the map is already decomposed),
+gives a :class:`~cruxmap.graph.schema.CruxMap` (not a thread: the map is already decomposed),
 so export → import → export writes the same document again.
 
 Examples
@@ -21,9 +21,9 @@ from pathlib import Path
 import json
 import re
 
-from graph.errors import MalformedInput
-from graph.schema import NODE_LABELS, SCHEMA_VERSION, CruxMap
-from loaders._graph import map_from_graph
+from cruxmap.graph.errors import MalformedInput
+from cruxmap.graph.schema import NODE_LABELS, SCHEMA_VERSION, CruxMap
+from cruxmap.loaders._graph import map_from_graph
 
 __all__ = ["parse", "sniff", "parse_cruxmap_json", "read_cruxmap_json"]
 
@@ -43,7 +43,7 @@ def parse(text: str, source: str = "<text>") -> CruxMap:
     ------
     MalformedInput
         On broken JSON, a document of another format or a newer version, or records
-        that do not fit together (see :func:`loaders._graph.map_from_graph`).
+        that do not fit together (see :func:`cruxmap.loaders._graph.map_from_graph`).
     """
     try:
         doc = json.loads(text)
@@ -74,7 +74,7 @@ parse_cruxmap_json = parse
 
 
 def read_cruxmap_json(path: str | Path) -> CruxMap:
-    """Read and parse one file (see :func:`loaders.read`)."""
-    import loaders  # the registry imports this module: import it when called
+    """Read and parse one file (see :func:`cruxmap.loaders.read`)."""
+    from cruxmap import loaders  # the registry imports this module: import it when called
 
     return loaders.read(path, fmt="cruxmap-json")

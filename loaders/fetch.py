@@ -3,7 +3,7 @@
 This is the only module in :mod:`loaders` that touches the network (the
 standard library's :mod:`urllib`). What it saves is ForumMagnum GraphQL JSON,
 ``{"data": {"post": {"result": ...}, "comments": {"results": [...]}}}``, which
-:mod:`loaders.lesswrong` reads.
+:mod:`cruxmap.loaders.lesswrong` reads.
 
 * The site is inferred from a URL's host (``www.lesswrong.com``,
   ``forum.effectivealtruism.org``, ``www.alignmentforum.org``); a bare post id
@@ -12,7 +12,7 @@ standard library's :mod:`urllib`). What it saves is ForumMagnum GraphQL JSON,
   overrides the site's GraphQL URL, e.g. to point tests at a local server.
 * Network errors, timeouts, HTTP 429 (its ``Retry-After`` is honoured), HTTP 5xx
   and malformed answers are retried with exponential back-off; after the last
-  attempt a :class:`~graph.errors.FetchError` says in one line what went wrong.
+  attempt a :class:`~cruxmap.graph.errors.FetchError` says in one line what went wrong.
   GraphQL errors, a missing post and other HTTP 4xx answers are not retried.
 * Comments are fetched in pages of ``page_size`` (oldest first) until a short page,
   or until the API's largest offset (2000): a post with more comments than
@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
-from graph.errors import FetchError
+from cruxmap.graph.errors import FetchError
 
 __all__ = ["fetch", "save_fetch", "post_target", "SITES", "ENDPOINT_ENV", "QUERY"]
 
@@ -172,7 +172,7 @@ def fetch(url_or_id: str, site: str | None = "lesswrong", endpoint: str | None =
     See Also
     --------
     save_fetch : fetch and write the JSON to a file atomically.
-    loaders.lesswrong.parse : reads what this returns.
+    cruxmap.loaders.lesswrong.parse : reads what this returns.
     """
     override = endpoint or os.environ.get(ENDPOINT_ENV)
     site, post_id = post_target(url_or_id, site, any_host=bool(override))

@@ -72,7 +72,7 @@ Posts and comments
 * **Nesting.** A pasted page does not show which comment answers which, so every
   comment has ``nesting="unknown"`` and ``parent_id`` = ``post_id`` = the
   nearest preceding post: recorded as unknown, not guessed. (The decomposition's
-  ``replies`` stage, :mod:`decompose.replies`, re-parents a comment that opens by
+  ``replies`` stage, :mod:`cruxmap.decompose.replies`, re-parents a comment that opens by
   naming an earlier author or quotes one earlier item word for word.)
 
 Lines that are not text
@@ -87,7 +87,7 @@ paragraphs, which are the author's own claims.
 
 Quotes
 ------
-Every run of ``>`` lines is a :class:`~graph.schema.Quote` (markers included, as
+Every run of ``>`` lines is a :class:`~cruxmap.graph.schema.Quote` (markers included, as
 in the other loaders). ``You write: "X"`` (also ``wrote``, ``say``, ``said``,
 ``claim``, ``argue`` ..., straight or curly quotes) quotes ``X``; ``You write:``
 at the end of a line quotes the next line (without its quotation marks: a copied
@@ -109,7 +109,7 @@ Ids are ``stable_id("post" | "comment", source, author, title, text, n)``, where
 ``n`` counts identical earlier items: parsing the same text again gives the same
 ids, and so does a paste with items added or removed around an item (ages are
 left out because they change between pastes). Authors are
-``author_id(name, site)`` with the same site keys as :mod:`loaders.lesswrong`:
+``author_id(name, site)`` with the same site keys as :mod:`cruxmap.loaders.lesswrong`:
 ``lw``, or ``ea`` / ``af`` when the page's navigation names the EA Forum or the
 AI Alignment Forum.
 
@@ -139,9 +139,9 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from graph.errors import MalformedInput
-from graph.schema import Author, Comment, Post, Quote, Thread, author_id, stable_id
-from loaders._text import looks_like_html, quote_spans
+from cruxmap.graph.errors import MalformedInput
+from cruxmap.graph.schema import Author, Comment, Post, Quote, Thread, author_id, stable_id
+from cruxmap.loaders._text import looks_like_html, quote_spans
 
 __all__ = ["parse", "parse_forum_text", "sniff", "Header", "parse_header", "split_votes",
            "find_quotes"]
@@ -671,7 +671,7 @@ def sniff(text: str) -> bool:
 
 
 def parse_forum_text(text: str, source: str = "<text>", *, site: str | None = None) -> Thread:
-    """Parse text copied from a forum front page or post page into a :class:`~graph.schema.Thread`.
+    """Parse text copied from a forum front page or post page into a :class:`~cruxmap.graph.schema.Thread`.
 
     Parameters
     ----------
@@ -699,7 +699,7 @@ def parse_forum_text(text: str, source: str = "<text>", *, site: str | None = No
     See Also
     --------
     sniff : tells a pasted page from other formats.
-    loaders.lesswrong.parse : the same sites' GraphQL JSON, with the reply tree.
+    cruxmap.loaders.lesswrong.parse : the same sites' GraphQL JSON, with the reply tree.
     """
     _check(text, source)
     lines = [line.strip() for line in _normalise(text).split("\n")]

@@ -1,6 +1,6 @@
 """cruxmap's GraphML (cruxmap export --format graphml), read back as a map.
 
-Reads what :mod:`graph.exports.graphml` writes: nodes with a ``labels`` attribute
+Reads what :mod:`cruxmap.graph.exports.graphml` writes: nodes with a ``labels`` attribute
 (``":Claim"``), edges with a ``label`` attribute holding the relationship type and
 the relationship id as the GraphML edge ``id``, list properties as JSON strings named
 by the graph attribute ``list_properties``. GraphML from other tools has none of
@@ -27,9 +27,9 @@ from typing import Any
 
 import networkx as nx
 
-from graph.errors import MalformedInput
-from graph.schema import NODE_LABELS, CruxMap
-from loaders._graph import map_from_graph
+from cruxmap.graph.errors import MalformedInput
+from cruxmap.graph.schema import NODE_LABELS, CruxMap
+from cruxmap.loaders._graph import map_from_graph
 
 __all__ = ["parse", "sniff", "parse_graphml", "read_graphml"]
 
@@ -87,7 +87,7 @@ parse_graphml = parse
 
 
 def read_graphml(path: str | Path) -> CruxMap:
-    """Read and parse one file (see :func:`loaders.read`)."""
-    import loaders  # the registry imports this module: import it when called
+    """Read and parse one file (see :func:`cruxmap.loaders.read`)."""
+    from cruxmap import loaders  # the registry imports this module: import it when called
 
     return loaders.read(path, fmt="graphml")

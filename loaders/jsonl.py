@@ -24,11 +24,11 @@ Rules
 * ``posted_at`` may be an ISO string or a Unix timestamp (converted to ISO 8601 UTC).
 * ``>`` lines in ``text`` are recorded as quotes; text is otherwise kept verbatim.
 * Blank lines are skipped. A bad line raises
-  :class:`~graph.errors.MalformedInput` with its line number.
+  :class:`~cruxmap.graph.errors.MalformedInput` with its line number.
 
 Large files
 -----------
-:func:`iter_parse` reads lines lazily and yields one :class:`~graph.schema.Thread`
+:func:`iter_parse` reads lines lazily and yields one :class:`~cruxmap.graph.schema.Thread`
 per ``batch_size`` records, so a 200 MB export is processed with memory bounded
 by one batch (pass an open file: ``iter_parse(open(path, encoding="utf-8"), path)``,
 or use :func:`iter_read`). :func:`parse` is the same on a whole string, as one thread.
@@ -50,9 +50,9 @@ import re
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from graph.errors import MalformedInput
-from graph.schema import Author, Comment, Post, Thread, author_id
-from loaders._text import describe, iso_from_epoch, quote_spans
+from cruxmap.graph.errors import MalformedInput
+from cruxmap.graph.schema import Author, Comment, Post, Thread, author_id
+from cruxmap.loaders._text import describe, iso_from_epoch, quote_spans
 
 __all__ = ["parse", "sniff", "iter_parse", "iter_read", "FIELDS"]
 
@@ -81,7 +81,7 @@ def sniff(text: str) -> bool:
 
 
 def parse(text: str, source: str = "<text>") -> Thread:
-    """Parse a whole JSON Lines document into one :class:`~graph.schema.Thread`.
+    """Parse a whole JSON Lines document into one :class:`~cruxmap.graph.schema.Thread`.
 
     Raises
     ------
@@ -100,7 +100,7 @@ def parse(text: str, source: str = "<text>") -> Thread:
 
 def iter_parse(lines: Iterable[str], source: str = "<text>",
                batch_size: int = 2000) -> Iterator[Thread]:
-    """Parse JSON Lines lazily, yielding one :class:`~graph.schema.Thread` per batch.
+    """Parse JSON Lines lazily, yielding one :class:`~cruxmap.graph.schema.Thread` per batch.
 
     Parameters
     ----------

@@ -25,8 +25,8 @@ from pathlib import Path
 
 import re
 
-from graph.errors import MalformedInput
-from graph.schema import Claim, CruxMap, Disagreement, Post, Stance, Thread, claim_id, stable_id
+from cruxmap.graph.errors import MalformedInput
+from cruxmap.graph.schema import Claim, CruxMap, Disagreement, Post, Stance, Thread, claim_id, stable_id
 
 __all__ = ["parse", "sniff", "parse_kialo", "read_kialo"]
 
@@ -101,7 +101,7 @@ parse_kialo = parse
 
 
 def read_kialo(path: str | Path) -> CruxMap:
-    """Read and parse one file (see :func:`loaders.read`)."""
-    import loaders  # the registry imports this module: import it when called
+    """Read and parse one file (see :func:`cruxmap.loaders.read`)."""
+    from cruxmap import loaders  # the registry imports this module: import it when called
 
     return loaders.read(path, fmt="kialo")

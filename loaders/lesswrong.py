@@ -1,7 +1,7 @@
 """LessWrong / EA Forum / Alignment Forum GraphQL JSON (ForumMagnum): posts, comment trees, votes and reacts.
 
 Accepted shapes (what the forums' ``/graphql`` endpoint returns, and what
-:func:`loaders.fetch.save_fetch` writes):
+:func:`cruxmap.loaders.fetch.save_fetch` writes):
 
 * ``{"data": {"post": {"result": {...}}}}`` -- one post;
 * ``{"data": {"posts": {"results": [...]}}}`` -- several posts;
@@ -29,9 +29,9 @@ What is kept
   users who created or seconded it, ``disagreed`` votes are not counted; plain
   integer counts are accepted too).
 * Text: ``contents.markdown`` when present (kept nearly verbatim, see
-  :func:`loaders._text.markdown_to_text`), else ``contents.html`` / ``htmlBody``
+  :func:`cruxmap.loaders._text.markdown_to_text`), else ``contents.html`` / ``htmlBody``
   turned into text with paragraph breaks, list items and ``> `` block quotes.
-  Every run of ``>`` lines is recorded as a :class:`~graph.schema.Quote`.
+  Every run of ``>`` lines is recorded as a :class:`~cruxmap.graph.schema.Quote`.
 
 Examples
 --------
@@ -53,9 +53,9 @@ import re
 from typing import Any, Iterator
 from urllib.parse import urlsplit
 
-from graph.errors import MalformedInput
-from graph.schema import Author, Comment, Post, Thread, author_id
-from loaders._text import (as_int, describe, html_to_text, load_json, markdown_to_text,
+from cruxmap.graph.errors import MalformedInput
+from cruxmap.graph.schema import Author, Comment, Post, Thread, author_id
+from cruxmap.loaders._text import (as_int, describe, html_to_text, load_json, markdown_to_text,
                            quote_spans)
 
 __all__ = ["parse", "sniff", "site_prefix", "SITE_HOSTS"]
@@ -97,7 +97,7 @@ def sniff(text: str) -> bool:
 
 
 def parse(text: str, source: str = "<text>") -> Thread:
-    """Parse ForumMagnum GraphQL JSON into a :class:`~graph.schema.Thread`.
+    """Parse ForumMagnum GraphQL JSON into a :class:`~cruxmap.graph.schema.Thread`.
 
     Parameters
     ----------
@@ -119,7 +119,7 @@ def parse(text: str, source: str = "<text>") -> Thread:
 
     See Also
     --------
-    loaders.fetch.save_fetch : fetches a post with its comments into this format.
+    cruxmap.loaders.fetch.save_fetch : fetches a post with its comments into this format.
     """
     doc = _load(text, source)
     posts, comments = _collect(doc, source)

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import re
 
-from graph.errors import MalformedInput
-from graph.schema import Post, Quote, Thread, stable_id
+from cruxmap.graph.errors import MalformedInput
+from cruxmap.graph.schema import Post, Quote, Thread, stable_id
 
 _TITLE = re.compile(r"\A\s*#\s+(.+?)\s*(?:\n|\Z)")
 _HTML = re.compile(r"\A\s*(?:<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>])", re.I)

@@ -9,7 +9,7 @@ premise joining an edge).
 The map: one post whose text is the segments joined by spaces (the corpus's plain
 text); each unit is a claim spanning its segments; ``sup``/``exa`` are supports,
 ``reb``/``und`` attacks (an undercut attacks the premise of the inference it targets,
-evidence :data:`~graph.schema.UNDERCUT`), and an ``add`` premise relates like the edge
+evidence :data:`~cruxmap.graph.schema.UNDERCUT`), and an ``add`` premise relates like the edge
 it joins. The central claim (the unit with no outgoing edge) has kind ``thesis``. When
 the text voices an opponent (``opp`` units), proponent and opponent units are the two
 sides of one disagreement about the central claim. The text's topic is a topic.
@@ -35,8 +35,8 @@ from pathlib import Path
 import re
 import xml.etree.ElementTree as ET
 
-from graph.errors import MalformedInput
-from graph.schema import (
+from cruxmap.graph.errors import MalformedInput
+from cruxmap.graph.schema import (
     UNDERCUT, Claim, CruxMap, Disagreement, Post, Stance, Thread, Topic, claim_id, stable_id,
 )
 
@@ -145,7 +145,7 @@ parse_microtexts = parse
 
 
 def read_microtexts(path: str | Path) -> CruxMap:
-    """Read and parse one file (see :func:`loaders.read`)."""
-    import loaders  # the registry imports this module: import it when called
+    """Read and parse one file (see :func:`cruxmap.loaders.read`)."""
+    from cruxmap import loaders  # the registry imports this module: import it when called
 
     return loaders.read(path, fmt="arg-microtexts")

@@ -16,7 +16,7 @@ What is kept
   (comments Reddit did not send) are skipped.
 * Bodies are Reddit markdown with ``&amp;``/``&lt;``/``&gt;`` escaped: they are
   unescaped, links keep their text, and ``>`` quote lines become
-  :class:`~graph.schema.Quote` spans.
+  :class:`~cruxmap.graph.schema.Quote` spans.
 * ``created_utc`` becomes ISO 8601 (UTC); a post that links elsewhere is a ``linkpost``.
 
 Examples
@@ -38,9 +38,9 @@ import html
 import re
 from typing import Any, Iterator
 
-from graph.errors import MalformedInput
-from graph.schema import Author, Comment, Post, Thread, author_id
-from loaders._text import as_int, describe, iso_from_epoch, load_json, markdown_to_text, quote_spans
+from cruxmap.graph.errors import MalformedInput
+from cruxmap.graph.schema import Author, Comment, Post, Thread, author_id
+from cruxmap.loaders._text import as_int, describe, iso_from_epoch, load_json, markdown_to_text, quote_spans
 
 __all__ = ["parse", "sniff"]
 
@@ -59,7 +59,7 @@ def sniff(text: str) -> bool:
 
 
 def parse(text: str, source: str = "<text>") -> Thread:
-    """Parse a Reddit thread's JSON into a :class:`~graph.schema.Thread`.
+    """Parse a Reddit thread's JSON into a :class:`~cruxmap.graph.schema.Thread`.
 
     Parameters
     ----------

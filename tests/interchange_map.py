@@ -12,7 +12,7 @@ Claims are exact spans (``text == item.text[start:end]``), as the schema require
 
 from __future__ import annotations
 
-from graph.schema import (
+from cruxmap.graph.schema import (
     EXTERNAL_TARGET, UNDERCUT, Author, Claim, Comment, Crux, CruxMap, Disagreement, Post,
     Stance, Thread, Topic, author_id, claim_id,
 )

@@ -6,7 +6,7 @@ supports Ann, Bo later concedes a side point. One disagreement (Ann vs Bo) with 
 
 from __future__ import annotations
 
-from graph.schema import (
+from cruxmap.graph.schema import (
     Author, Claim, Comment, Crux, CruxMap, Disagreement, Post, Stance, Thread, Topic, author_id,
     claim_id,
 )

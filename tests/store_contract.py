@@ -11,8 +11,8 @@ from abc import ABC, abstractmethod
 
 import pytest
 
-from graph.errors import StoreError
-from graph.schema import (
+from cruxmap.graph.errors import StoreError
+from cruxmap.graph.schema import (
     ATTACKS, AUTHOR, CLAIM, COMMENT, CRUX, DISAGREEMENT, POST, SUPPORTS, TOPIC, node, relationship,
     to_graph,
 )

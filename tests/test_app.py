@@ -1,7 +1,7 @@
 """The Streamlit app, page by page, with Streamlit's AppTest (no browser; see test_browser.py).
 
 Every page runs against real stores built the way a user builds them: the bundled demo
-discussion ingested through ``ui.ingest.ingest`` (whatever the decomposition pipeline
+discussion ingested through ``cruxmap.ui.ingest.ingest`` (whatever the decomposition pipeline
 finds today), and the same discussion with a hand-written decomposition, so the views
 that show disagreements, cruxes and concessions are checked on known content however
 good the pipeline is. A hostile thread checks that source text is never rendered as HTML.
@@ -21,14 +21,14 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import loaders
-from decompose.claims import split_claims
-from graph.errors import MalformedInput
-from graph.schema import (
+from cruxmap import loaders
+from cruxmap.decompose.claims import split_claims
+from cruxmap.graph.errors import MalformedInput
+from cruxmap.graph.schema import (
     Author, Comment, Crux, CruxMap, Disagreement, Post, Stance, Thread, Topic, author_id,
 )
-from graph.store import open_store
-from ui.ingest import ingest
+from cruxmap.graph.store import open_store
+from cruxmap.ui.ingest import ingest
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "ui" / "app.py"
@@ -459,7 +459,7 @@ def test_ingest_bad_input_shows_one_line_and_writes_nothing(monkeypatch, rich_db
 
 
 def test_ingest_uploads_all_or_nothing(tmp_path):
-    from ui.uploads import ingest_uploads
+    from cruxmap.ui.uploads import ingest_uploads
 
     db = str(tmp_path / "up.db")
     good = DEMO.read_bytes()
@@ -530,8 +530,8 @@ def test_ingest_from_a_url_that_fails_says_why_in_one_line(monkeypatch, tmp_path
 
 # --- export --------------------------------------------------------------------------------
 def test_export_offers_every_format_and_a_picture(monkeypatch, rich_db):
-    from graph.exports import exporters
-    from ui.exporting import document
+    from cruxmap.graph.exports import exporters
+    from cruxmap.ui.exporting import document
 
     at = open_page(monkeypatch, rich_db, "export")
     labels = [b.proto.label for b in at.get("download_button")]

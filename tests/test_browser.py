@@ -1,7 +1,7 @@
 """End to end in a real browser: `streamlit run ui/app.py` on 127.0.0.1, driven by headless Chromium.
 
 The store is built from the bundled demo discussion exactly as ``cruxmap demo`` builds it
-(``ui.ingest.ingest``: loader, decomposition, store). Chromium is Debian's ``chromium``
+(``cruxmap.ui.ingest.ingest``: loader, decomposition, store). Chromium is Debian's ``chromium``
 package and Playwright only drives it (no browser download). Each view is clicked to as a
 person would, what they would read is asserted, and a screenshot of each view at 1280x800
 is saved under ``artifacts/screenshots/`` (git-ignored) for people to look at.
@@ -25,8 +25,8 @@ import pytest
 
 from tests.conftest import unavailable
 
-from graph.store import open_store
-from ui.ingest import ingest
+from cruxmap.graph.store import open_store
+from cruxmap.ui.ingest import ingest
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "ui" / "demo_data" / "demo_thread.jsonl"

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from decompose.claims import claim_kind, sentence_spans, split_claims, split_item
-from graph.schema import Comment, Post, Quote, Thread
+from cruxmap.decompose.claims import claim_kind, sentence_spans, split_claims, split_item
+from cruxmap.graph.schema import Comment, Post, Quote, Thread
 
 
 def sentences(text: str) -> list[str]:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from ui.cli import cli
+from cruxmap.ui.cli import cli
 
 DATA = Path(__file__).parent / "data"
 ESSAY = DATA / "essay.md"
@@ -127,7 +127,7 @@ def test_unknown_format_option(run):
 
 
 def test_query_disagreements_and_cruxes_on_sample_map(run, tmp_path):
-    from graph.nx_store import NxStore
+    from cruxmap.graph.nx_store import NxStore
     from tests.sample_map import sample_map
     with NxStore(tmp_path / "cruxmap.db") as s:
         s.upsert_map(sample_map())
@@ -145,8 +145,8 @@ def test_query_disagreements_and_cruxes_on_sample_map(run, tmp_path):
 
 def test_pasted_front_page_end_to_end(run):
     """A pasted front page: every header author found, no mentioned name invented, 80-95% kept."""
-    from decompose.claims import sentence_count, split_claims
-    from loaders import read
+    from cruxmap.decompose.claims import sentence_count, split_claims
+    from cruxmap.loaders import read
     from tests.test_forum_text import FRONTPAGE_HEADER_AUTHORS, FRONTPAGE_MENTIONED_ONLY
 
     page = DATA / "pasted_frontpage.txt"

@@ -10,8 +10,8 @@ import textwrap
 import time
 from pathlib import Path
 
-from graph.nx_store import NxStore
-from graph.schema import AUTHOR, node
+from cruxmap.graph.nx_store import NxStore
+from cruxmap.graph.schema import AUTHOR, node
 from tests.sample_map import sample_map
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -20,8 +20,8 @@ ROOT = Path(__file__).resolve().parents[1]
 # waits to be killed: the kill lands inside the open transaction, not before or after it.
 CHILD = textwrap.dedent("""
     import sys, time, pathlib
-    from graph.nx_store import NxStore
-    from graph.schema import node, AUTHOR
+    from cruxmap.graph.nx_store import NxStore
+    from cruxmap.graph.schema import node, AUTHOR
     marker = pathlib.Path(sys.argv[2])
     def nodes():
         for i in range(20000):

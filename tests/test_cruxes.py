@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from graph.schema import Author, Comment, Post, Thread
-from graph.store import open_store
-from decompose.cruxes import as_question, budget, explicit_complement
-from decompose.propositions import defect
-from decompose.evaluate import crux_found, load_crux_thread
-from decompose.pipeline import decompose
+from cruxmap.graph.schema import Author, Comment, Post, Thread
+from cruxmap.graph.store import open_store
+from cruxmap.decompose.cruxes import as_question, budget, explicit_complement
+from cruxmap.decompose.propositions import defect
+from cruxmap.decompose.evaluate import crux_found, load_crux_thread
+from cruxmap.decompose.pipeline import decompose
 
 HERE = Path(__file__).resolve().parent / "data"
 THREADS = sorted(HERE.glob("crux_*.json"))
@@ -97,7 +97,7 @@ _POINTING_START = re.compile(r"^(?:Is it true that )?(?:if |when |and |but |so )
 
 @pytest.fixture(scope="module")
 def demo():
-    from loaders import read
+    from cruxmap.loaders import read
 
     return decompose(read(DEMO))
 

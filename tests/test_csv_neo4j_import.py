@@ -25,9 +25,9 @@ from pathlib import Path
 
 import pytest
 
-from graph.exports import export
-from graph.nx_store import NxStore
-from graph.schema import CLAIM, POST, SUPPORTS, node, relationship
+from cruxmap.graph.exports import export
+from cruxmap.graph.nx_store import NxStore
+from cruxmap.graph.schema import CLAIM, POST, SUPPORTS, node, relationship
 from tests.interchange_map import build_map
 from tests.neo4j_fixture import START_TIMEOUT, _unavailable, server
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from graph.schema import Author, Post, Thread, to_graph, PARTY_TO
-from graph.store import open_store
-from decompose.evaluate import load_crux_thread
-from decompose.pipeline import decompose
+from cruxmap.graph.schema import Author, Post, Thread, to_graph, PARTY_TO
+from cruxmap.graph.store import open_store
+from cruxmap.decompose.evaluate import load_crux_thread
+from cruxmap.decompose.pipeline import decompose
 
 HERE = Path(__file__).resolve().parent / "data"
 
@@ -80,7 +80,7 @@ def _names_on(m, d):
 
 
 def test_demo_disagreements_are_between_two_camps_with_readable_summaries():
-    from loaders import read
+    from cruxmap.loaders import read
 
     m = decompose(read(DEMO))
     assert m.disagreements

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from tests.conftest import unavailable
 
-from decompose.evaluate import eval_crux_threads, eval_microtexts, split_of
+from cruxmap.decompose.evaluate import eval_crux_threads, eval_microtexts, split_of
 
 DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
 
@@ -35,8 +35,8 @@ def test_crux_threads_all_found():
 def test_shipped_stance_model_beats_cues_on_held_out_pairs():
     if not (DATA / "debagreement").is_dir():
         unavailable("shared corpora not available")
-    from decompose.evaluate import THREE_WAY, _quotes, debagreement_rows, DEBAGREEMENT_LABELS, macro_f1
-    from decompose.stance import comment_stance
+    from cruxmap.decompose.evaluate import THREE_WAY, _quotes, debagreement_rows, DEBAGREEMENT_LABELS, macro_f1
+    from cruxmap.decompose.stance import comment_stance
 
     rows = debagreement_rows(DATA)["test"][::4]  # the file is sorted by label: take a spread
     gold = [DEBAGREEMENT_LABELS[r["label"]] for r in rows]
@@ -52,6 +52,6 @@ def test_shipped_stance_model_beats_cues_on_held_out_pairs():
 def test_cmv_cross_author_relations_reach_the_target():
     if not (DATA / "cmv-modes").is_dir():
         unavailable("shared corpora not available")
-    from decompose.evaluate import eval_cmv
+    from cruxmap.decompose.evaluate import eval_cmv
 
     assert eval_cmv(DATA)["relations_test"]["macro_f1"] >= 0.65

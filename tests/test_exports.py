@@ -24,12 +24,12 @@ import pytest
 
 from tests.conftest import unavailable
 
-from graph.errors import ExportError
-from graph.exports import export, exporters, write
-from graph.exports.argdown import argdown_escape
-from graph.exports.cypher import cypher_string
-from graph.nx_store import NxStore
-from graph.schema import AUTHOR, CLAIM, COMMENT, POST, TOPIC, to_graph
+from cruxmap.graph.errors import ExportError
+from cruxmap.graph.exports import export, exporters, write
+from cruxmap.graph.exports.argdown import argdown_escape
+from cruxmap.graph.exports.cypher import cypher_string
+from cruxmap.graph.nx_store import NxStore
+from cruxmap.graph.schema import AUTHOR, CLAIM, COMMENT, POST, TOPIC, to_graph
 from tests.interchange_map import A3, B1, B2, P1, P2, Y1, build_map
 from tests.sample_map import sample_map
 
@@ -185,7 +185,7 @@ def test_csv_zip_has_one_file_per_label_and_type_with_neo4j_admin_headers(store)
 
 def test_csv_keeps_empty_strings_apart_from_missing_values():
     s = NxStore(":memory:")
-    from graph.schema import node
+    from cruxmap.graph.schema import node
     s.upsert([node("p:1", POST, text="x", title=""), node("p:2", POST, text="y")], [])
     table = zipfile.ZipFile(io.BytesIO(b"".join(export(s, "csv")))).read("nodes_Post.csv").decode()
     assert table.splitlines()[1:] == ['"p:1","","x","Post"', '"p:2",,"y","Post"']

@@ -1,4 +1,4 @@
-"""loaders.fetch against real HTTP servers on 127.0.0.1 (never the internet)."""
+"""cruxmap.loaders.fetch against real HTTP servers on 127.0.0.1 (never the internet)."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ from typing import Callable
 
 import pytest
 
-import loaders
-from graph.errors import FetchError
-from loaders import fetch as fetch_mod
-from loaders.fetch import fetch, post_target, save_fetch
+from cruxmap import loaders
+from cruxmap.graph.errors import FetchError
+from cruxmap.loaders import fetch as fetch_mod
+from cruxmap.loaders.fetch import fetch, post_target, save_fetch
 
 DATA = Path(__file__).resolve().parent / "data"
 RECORDED = json.loads((DATA / "lw_post_with_comments.json").read_text(encoding="utf-8"))
@@ -273,7 +273,7 @@ def test_cli_fetch_then_ingest(tmp_path, monkeypatch):
     """`cruxmap fetch URL` saves the JSON that `cruxmap ingest` then maps; failures are one line."""
     from click.testing import CliRunner
 
-    from ui.cli import cli
+    from cruxmap.ui.cli import cli
 
     monkeypatch.chdir(tmp_path)
     runner = CliRunner()

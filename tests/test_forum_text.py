@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-import loaders
-from graph.errors import MalformedInput
-from graph.schema import author_id
-from loaders.forum_text import find_quotes, parse, parse_forum_text, parse_header, sniff, split_votes
+from cruxmap import loaders
+from cruxmap.graph.errors import MalformedInput
+from cruxmap.graph.schema import author_id
+from cruxmap.loaders.forum_text import find_quotes, parse, parse_forum_text, parse_header, sniff, split_votes
 
 DATA = Path(__file__).resolve().parent / "data"
 FRONTPAGE = (DATA / "pasted_frontpage.txt").read_text(encoding="utf-8")

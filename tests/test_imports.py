@@ -17,12 +17,12 @@ from pathlib import Path
 
 import pytest
 
-import loaders
-from graph.errors import MalformedInput
-from graph.exports import export
-from graph.nx_store import NxStore
-from graph.schema import EXTERNAL_TARGET, UNDERCUT, CruxMap, to_graph
-from loaders import aif, argdown, cruxmap_json, graphml, kialo, microtexts
+from cruxmap import loaders
+from cruxmap.graph.errors import MalformedInput
+from cruxmap.graph.exports import export
+from cruxmap.graph.nx_store import NxStore
+from cruxmap.graph.schema import EXTERNAL_TARGET, UNDERCUT, CruxMap, to_graph
+from cruxmap.loaders import aif, argdown, cruxmap_json, graphml, kialo, microtexts
 from tests.interchange_map import build_map
 from tests.sample_map import sample_map
 from tests.test_exports import run_argdown_parser
@@ -83,7 +83,7 @@ def test_real_microtexts_round_trip_through_every_map_format(shared_data, name, 
 
 
 def test_imports_go_through_ingest_and_keep_the_map_as_it_is(tmp_path):
-    from ui.ingest import ingest
+    from cruxmap.ui.ingest import ingest
 
     m = build_map()
     for fmt in LOADER_OF:

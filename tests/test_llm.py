@@ -32,13 +32,13 @@ import pytest
 from tests.conftest import unavailable
 from click.testing import CliRunner
 
-from decompose import llm
-from decompose.claims import split_claims
-from decompose.llm import (LLMClient, LLMConfig, LLMStage, estimate, locate_quote, parse_verdict, plan,
+from cruxmap.decompose import llm
+from cruxmap.decompose.claims import split_claims
+from cruxmap.decompose.llm import (LLMClient, LLMConfig, LLMStage, estimate, locate_quote, parse_verdict, plan,
                            validate)
-from decompose.pipeline import decompose, stages
-from graph.errors import DecomposeError
-from graph.schema import STANCES, Author, Comment, CruxMap, Post, Thread
+from cruxmap.decompose.pipeline import decompose, stages
+from cruxmap.graph.errors import DecomposeError
+from cruxmap.graph.schema import STANCES, Author, Comment, CruxMap, Post, Thread
 
 HERE = Path(__file__).resolve().parent
 SERVER_SCRIPT = HERE / "llm_server.py"
@@ -285,7 +285,7 @@ def test_cli_ingest_shows_the_estimate_and_asks_first(server, tmp_path, monkeypa
         {"id": "1", "site": "hn", "title": "Scaling", "author": "ann", "text": POST.text},
         {"id": "2", "site": "hn", "post_id": "1", "parent_id": "1", "author": "bob", "text": REPLY.text},
     ]) + "\n", encoding="utf-8")
-    from ui.cli import cli
+    from cruxmap.ui.cli import cli
 
     runner = CliRunner()
     args = ["ingest", str(data), "--llm", server.url, "--llm-model", MODEL, "--db", str(tmp_path / "m.db")]

@@ -8,10 +8,10 @@ import pytest
 
 from tests.conftest import unavailable
 
-import loaders
-from graph.errors import MalformedInput
-from graph.schema import author_id
-from loaders import cmv
+from cruxmap import loaders
+from cruxmap.graph.errors import MalformedInput
+from cruxmap.graph.schema import author_id
+from cruxmap.loaders import cmv
 
 
 @pytest.fixture(scope="module")

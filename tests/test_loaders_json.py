@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-import loaders
-from graph.errors import MalformedInput
-from graph.schema import Thread
-from loaders import jsonl, lesswrong, reddit
-from loaders._text import html_to_text, markdown_to_text
+from cruxmap import loaders
+from cruxmap.graph.errors import MalformedInput
+from cruxmap.graph.schema import Thread
+from cruxmap.loaders import jsonl, lesswrong, reddit
+from cruxmap.loaders._text import html_to_text, markdown_to_text
 
 DATA = Path(__file__).resolve().parent / "data"
 LW_FILE = DATA / "lw_post_with_comments.json"

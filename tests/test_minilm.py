@@ -12,13 +12,13 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from decompose.evaluate import DEBAGREEMENT_LABELS, _reply_predictions, debagreement_rows, macro_f1
-from decompose.minilm import MiniLMEncoder, load_stance_encoder
-from decompose.pipeline import decompose
-from decompose.stance_model import MODEL_PATH, encoder_feature_names, encoder_features, feature_names
-from graph.errors import EncoderUnavailable
-from graph.schema import Comment, Post, Thread
-from ui.cli import cli
+from cruxmap.decompose.evaluate import DEBAGREEMENT_LABELS, _reply_predictions, debagreement_rows, macro_f1
+from cruxmap.decompose.minilm import MiniLMEncoder, load_stance_encoder
+from cruxmap.decompose.pipeline import decompose
+from cruxmap.decompose.stance_model import MODEL_PATH, encoder_feature_names, encoder_features, feature_names
+from cruxmap.graph.errors import EncoderUnavailable
+from cruxmap.graph.schema import Comment, Post, Thread
+from cruxmap.ui.cli import cli
 
 DATA = Path(__file__).parent / "data"
 

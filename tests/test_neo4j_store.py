@@ -6,9 +6,9 @@ import pytest
 
 from tests.conftest import unavailable
 
-from graph.errors import ReadOnlyQuery, StoreUnavailable
-from graph.neo4j_store import Neo4jStore
-from graph.store import open_store
+from cruxmap.graph.errors import ReadOnlyQuery, StoreUnavailable
+from cruxmap.graph.neo4j_store import Neo4jStore
+from cruxmap.graph.store import open_store
 from tests.sample_map import sample_map
 from tests.store_contract import StoreContract
 from tests.test_nx_store import TestNxStoreInMemory
@@ -98,7 +98,7 @@ def test_cli_gives_the_same_answers_on_neo4j(neo4j_clean, tmp_path, monkeypatch)
 
     from click.testing import CliRunner
 
-    from ui.cli import cli
+    from cruxmap.ui.cli import cli
 
     monkeypatch.setenv("NEO4J_USER", neo4j_clean.user)
     if neo4j_clean.password is not None:

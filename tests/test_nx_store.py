@@ -6,9 +6,9 @@ import sqlite3
 
 import pytest
 
-from graph.errors import StoreCorrupt, StoreUnavailable
-from graph.nx_store import NxStore
-from graph.store import open_store
+from cruxmap.graph.errors import StoreCorrupt, StoreUnavailable
+from cruxmap.graph.nx_store import NxStore
+from cruxmap.graph.store import open_store
 from tests.sample_map import sample_map
 from tests.store_contract import StoreContract
 
@@ -92,8 +92,8 @@ def test_graph_view_is_networkx(tmp_path):
 
 
 def test_batches_may_refer_forward_but_not_to_nowhere():
-    from graph.errors import StoreError
-    from graph.schema import AUTHOR, POST, WROTE, node, relationship
+    from cruxmap.graph.errors import StoreError
+    from cruxmap.graph.schema import AUTHOR, POST, WROTE, node, relationship
 
     with NxStore(":memory:") as s:
         s.upsert_batches([([node("author:a", AUTHOR, name="A")], [relationship(WROTE, "author:a", "post:later")]),

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from decompose.claims import split_item
-from decompose.pipeline import decompose
-from decompose.replies import recover_thread
-from loaders.forum_text import parse
+from cruxmap.decompose.claims import split_item
+from cruxmap.decompose.pipeline import decompose
+from cruxmap.decompose.replies import recover_thread
+from cruxmap.loaders.forum_text import parse
 
 POSTPAGE = (Path(__file__).parent / "data" / "pasted_postpage.txt").read_text(encoding="utf-8")
 

@@ -9,10 +9,10 @@ import pytest
 
 from tests.conftest import unavailable
 
-from graph.schema import EXTERNAL_TARGET, STANCES, Author, Comment, Post, Thread
-from decompose.evaluate import load_crux_thread
-from decompose.pipeline import decompose
-from decompose.stance import comment_stance, sentence_stance
+from cruxmap.graph.schema import EXTERNAL_TARGET, STANCES, Author, Comment, Post, Thread
+from cruxmap.decompose.evaluate import load_crux_thread
+from cruxmap.decompose.pipeline import decompose
+from cruxmap.decompose.stance import comment_stance, sentence_stance
 
 DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
 HERE = Path(__file__).resolve().parent / "data"
@@ -187,7 +187,7 @@ def test_pipeline_claims_take_the_model_stance():
 
 def test_shipped_model_holds_named_features_only():
     import json
-    from decompose.stance_model import MODEL_PATH, feature_names
+    from cruxmap.decompose.stance_model import MODEL_PATH, feature_names
 
     doc = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
     for name, want in (("reply", ["disagree", "neutral", "agree"]), ("relation", ["attack", "support"])):

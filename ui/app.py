@@ -1,8 +1,8 @@
 """The cruxmap explorer: ``streamlit run ui/app.py`` (or ``cruxmap ui`` / ``cruxmap demo``).
 
 The store comes from ``$CRUXMAP_DB`` (a file or a Neo4j URI) and is opened once per
-process (:mod:`ui.state`). Pages live in ``ui/app_pages/`` and stay thin: they call
-analysis functions through ``ui.state.cached`` and draw the results.
+process (:mod:`cruxmap.ui.state`). Pages live in ``ui/app_pages/`` and stay thin: they call
+analysis functions through ``cruxmap.ui.state.cached`` and draw the results.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ if _ROOT not in sys.path:
 
 import streamlit as st  # noqa: E402
 
-from ui import state  # noqa: E402
+from cruxmap.ui import state  # noqa: E402
 
 st.set_page_config(page_title="cruxmap", page_icon=":material/hub:", layout="wide",
                    initial_sidebar_state="expanded")

@@ -13,7 +13,7 @@ from typing import Any
 
 import altair as alt
 
-from ui.palette import AGREE, DISAGREE, DIVERGING_SCHEME, OTHER
+from cruxmap.ui.palette import AGREE, DISAGREE, DIVERGING_SCHEME, OTHER
 
 #: The name of the click selection on the heatmap (read back from the chart's state).
 PAIR_SELECTION = "pair"

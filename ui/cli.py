@@ -1,7 +1,7 @@
 """The ``cruxmap`` command line: a thin layer over the library.
 
 Each command parses its options, calls one library function and prints the result.
-Any :class:`graph.errors.CruxmapError` becomes one line ``error: <message>`` on
+Any :class:`cruxmap.graph.errors.CruxmapError` becomes one line ``error: <message>`` on
 stderr and exit code 2, here and nowhere else.
 """
 
@@ -17,8 +17,8 @@ from typing import Any, Callable
 
 import click
 
-from graph.errors import CruxmapError
-from graph.store import GraphStore, open_store, resolve_db
+from cruxmap.graph.errors import CruxmapError
+from cruxmap.graph.store import GraphStore, open_store, resolve_db
 
 DEMO_DATA = Path(__file__).resolve().parent / "demo_data"
 DEMO_DB = "cruxmap-demo.db"
@@ -108,9 +108,9 @@ def ingest(paths: tuple[str, ...], fmt: str | None, db: str | None, llm_url: str
 
     Example: cruxmap ingest post.json comments.json --db team.db
     """
-    from decompose.llm import using
-    from decompose.minilm import load_stance_encoder
-    from ui.ingest import ingest as run_ingest
+    from cruxmap.decompose.llm import using
+    from cruxmap.decompose.minilm import load_stance_encoder
+    from cruxmap.ui.ingest import ingest as run_ingest
 
     encoder = load_stance_encoder(stance_encoder, os.environ.get("CRUXMAP_MINILM_DIR"))
 
@@ -133,9 +133,9 @@ def ingest(paths: tuple[str, ...], fmt: str | None, db: str | None, llm_url: str
 
 def _llm_client(paths: tuple[str, ...], fmt: str | None, url: str, model: str | None, yes: bool):
     """The LLM client for ingest, after showing what the run will cost and asking."""
-    import loaders
-    from decompose.llm import LLMClient, LLMConfig, estimate
-    from graph.schema import Thread
+    from cruxmap import loaders
+    from cruxmap.decompose.llm import LLMClient, LLMConfig, estimate
+    from cruxmap.graph.schema import Thread
 
     client = LLMClient(LLMConfig.from_env(url=url, model=model))
     parsed = [loaders.read_with_format(p, fmt)[1] for p in paths]
@@ -158,7 +158,7 @@ def fetch(url_or_id: str, site: str | None, output: str | None) -> None:
 
     Example: cruxmap fetch https://www.lesswrong.com/posts/abc123/some-title
     """
-    from loaders.fetch import save_fetch
+    from cruxmap.loaders.fetch import save_fetch
 
     path = save_fetch(url_or_id, output, site=site)
     click.echo(f"saved {path}; next: cruxmap ingest {path}")
@@ -166,7 +166,7 @@ def fetch(url_or_id: str, site: str | None, output: str | None) -> None:
 
 # --- export ----------------------------------------------------------------------
 def _export_formats() -> list[str]:
-    from graph.exports import exporters
+    from cruxmap.graph.exports import exporters
     return list(exporters())
 
 
@@ -186,8 +186,8 @@ def export(store: GraphStore, fmt: str, output: str | None, author: str | None,
 
     Example: cruxmap export --format json -o map.json
     """
-    from graph.errors import ExportError
-    from graph.exports import exporters, export as run_export, write
+    from cruxmap.graph.errors import ExportError
+    from cruxmap.graph.exports import exporters, export as run_export, write
 
     if list_formats:
         for name, e in exporters().items():
@@ -257,7 +257,7 @@ def query(store: GraphStore, what: str, author: str | None, between: tuple[str, 
 
     Example: cruxmap query disagreements --between "Ann" "Bo"
     """
-    from ui import formatting
+    from cruxmap.ui import formatting
 
     between = tuple(between) if between else None
     rows: list[dict[str, Any]]
@@ -295,7 +295,7 @@ def cypher_command(statement: str, params: tuple[str, ...], write: bool, limit: 
 
     Example: cruxmap cypher --db bolt://localhost:7687 'MATCH (c:Crux) RETURN c.text LIMIT $n' --param n=5
     """
-    from graph.errors import StoreError
+    from cruxmap.graph.errors import StoreError
 
     values: dict[str, Any] = {}
     for p in params:
@@ -326,9 +326,9 @@ def eval_command(data_dir: str | None, as_json: bool, stance_encoder: str) -> No
 
     Example: cruxmap eval --data ../shared/data
     """
-    from decompose.evaluate import run_eval
-    from decompose.minilm import load_stance_encoder
-    from graph.errors import InputError
+    from cruxmap.decompose.evaluate import run_eval
+    from cruxmap.decompose.minilm import load_stance_encoder
+    from cruxmap.graph.errors import InputError
 
     folder = Path(data_dir) if data_dir else Path(__file__).resolve().parents[2] / "shared" / "data"
     if not folder.is_dir():
@@ -364,7 +364,7 @@ def demo(db: str | None, port: int | None, no_browser: bool) -> None:
 
     Example: cruxmap demo
     """
-    from ui.ingest import ingest as run_ingest
+    from cruxmap.ui.ingest import ingest as run_ingest
 
     db = db or DEMO_DB
     with open_store(db) as store:

@@ -1,4 +1,4 @@
-"""What the export page needs from :mod:`graph.exports`: the formats, documents on demand, an image.
+"""What the export page needs from :mod:`cruxmap.graph.exports`: the formats, documents on demand, an image.
 
 Examples
 --------
@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from graph.errors import CruxmapError
-from graph.exports import export, exporters
-from graph.store import GraphStore, open_store
+from cruxmap.graph.errors import CruxmapError
+from cruxmap.graph.exports import export, exporters
+from cruxmap.graph.store import GraphStore, open_store
 
 #: Image formats, best first, that the export page shows as "the map as a picture".
 IMAGE_FORMATS = ("svg", "png")

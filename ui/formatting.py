@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from typing import Any
 
-from graph.store import GraphStore
+from cruxmap.graph.store import GraphStore
 
 WIDTH = 100
 

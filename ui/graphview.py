@@ -5,7 +5,7 @@ Cytoscape.js with the fcose layout bundled in the wheel (no CDN, so it works off
 zoom/pan/fullscreen controls, an info panel that writes values with ``textContent``,
 and click events handed back to Python. Labels are drawn on a canvas, so they are
 never parsed as HTML; values for the info panel go through
-:func:`ui.render.component_text`, which stops its ``<a href>`` linkifier matching.
+:func:`cruxmap.ui.render.component_text`, which stops its ``<a href>`` linkifier matching.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from graph.schema import ATTACKS, CRUX_OF, PARTY_TO, SAME_AS, SUPPORTS
-from ui.palette import AGREE, DISAGREE, OTHER
-from ui.render import component_text, short
+from cruxmap.graph.schema import ATTACKS, CRUX_OF, PARTY_TO, SAME_AS, SUPPORTS
+from cruxmap.ui.palette import AGREE, DISAGREE, OTHER
+from cruxmap.ui.render import component_text, short
 
 #: The most nodes the explorer ever draws at once.
 MAX_NODES = 300
@@ -44,7 +44,7 @@ def _pct(x: Any) -> str:
 
 
 def elements(view: dict[str, Any], colours: dict[str, str], order: list[str]) -> dict[str, Any]:
-    """Cytoscape elements for a :func:`graph.analysis.explorer.neighbourhood` view.
+    """Cytoscape elements for a :func:`cruxmap.graph.analysis.explorer.neighbourhood` view.
 
     ``order`` is the author order that indexes the colour rules (see :func:`styles`).
     Keys starting with ``_`` drive the styling and stay out of the info panel.

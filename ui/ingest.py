@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-import loaders
-from decompose.pipeline import decompose
-from graph.errors import MalformedInput
-from graph.schema import CruxMap, Thread, to_graph
-from graph.store import GraphStore
+from cruxmap import loaders
+from cruxmap.decompose.pipeline import decompose
+from cruxmap.graph.errors import MalformedInput
+from cruxmap.graph.schema import CruxMap, Thread, to_graph
+from cruxmap.graph.store import GraphStore
 
 #: Files bigger than this stream in batches when their loader can (JSON Lines).
 STREAM_THRESHOLD = 8 * 1024 * 1024
@@ -56,7 +56,7 @@ class IngestReport:
 def as_map(parsed: Thread | CruxMap, encoder=None) -> CruxMap:
     """Decompose a thread; a loader that already returns a map (argdown, aif) is kept as is.
 
-    ``encoder``: the optional stance encoder (:class:`decompose.minilm.MiniLMEncoder`).
+    ``encoder``: the optional stance encoder (:class:`cruxmap.decompose.minilm.MiniLMEncoder`).
     """
     return parsed if isinstance(parsed, CruxMap) else decompose(parsed, encoder=encoder)
 
@@ -67,7 +67,7 @@ def _streams(path: Path, fmt: str | None) -> bool:
 
 
 def _stream_jsonl(path: Path, report: FileReport, progress: Progress | None, encoder=None) -> Iterator[CruxMap]:
-    from loaders import jsonl
+    from cruxmap.loaders import jsonl
 
     with open(path, encoding="utf-8", errors="strict") as fh:
         def lines() -> Iterator[str]:

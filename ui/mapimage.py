@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ui.charts import circle_layout
-from ui.palette import AGREE, DISAGREE, OTHER
-from ui.render import esc, short
+from cruxmap.ui.charts import circle_layout
+from cruxmap.ui.palette import AGREE, DISAGREE, OTHER
+from cruxmap.ui.render import esc, short
 
 WIDTH, HEIGHT = 1000, 720
 

@@ -13,8 +13,8 @@ import io
 import json
 from typing import Any
 
-from graph.errors import CruxmapError
-from graph.store import GraphStore
+from cruxmap.graph.errors import CruxmapError
+from cruxmap.graph.store import GraphStore
 
 
 def topic_labels(store: GraphStore) -> list[dict[str, Any]]:

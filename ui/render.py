@@ -22,8 +22,8 @@ import html
 import re
 from typing import Any
 
-from graph.analysis.threads import claim_role, segments
-from ui.palette import OTHER, ROLE_TINTS, STANCE_BADGES, colour_of
+from cruxmap.graph.analysis.threads import claim_role, segments
+from cruxmap.ui.palette import OTHER, ROLE_TINTS, STANCE_BADGES, colour_of
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$=^&\"'])")
 

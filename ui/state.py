@@ -2,7 +2,7 @@
 
 Pages never call the store directly for anything heavy: they call
 ``cached(analysis_function, *args)``, which runs the function once per store
-version (:meth:`graph.store.GraphStore.version` changes whenever the map does) and
+version (:meth:`cruxmap.graph.store.GraphStore.version` changes whenever the map does) and
 hands every later rerun the cached result. Ingesting into the map changes the
 version, so every page sees the new map on its next run without clearing caches.
 """
@@ -14,10 +14,10 @@ from typing import Any, Callable
 
 import streamlit as st
 
-from graph.errors import CruxmapError, StoreUnavailable
-from graph.store import GraphStore, open_store, resolve_db
-from ui.palette import author_colours
-from ui.render import md
+from cruxmap.graph.errors import CruxmapError, StoreUnavailable
+from cruxmap.graph.store import GraphStore, open_store, resolve_db
+from cruxmap.ui.palette import author_colours
+from cruxmap.ui.render import md
 
 #: Page files, relative to ui/app.py (for st.switch_page and st.page_link).
 PAGES = {

@@ -2,9 +2,9 @@
 
 Each function opens the store for writing just for the job (the app itself reads through
 a read-only store), writes uploads to a private temporary folder, and calls
-:func:`ui.ingest.ingest`, which reads and checks every input before it writes anything.
+:func:`cruxmap.ui.ingest.ingest`, which reads and checks every input before it writes anything.
 ``progress(done, total)`` is called with bytes done; ``encoder`` is the optional stance
-encoder (:class:`decompose.minilm.MiniLMEncoder`), None for the default model.
+encoder (:class:`cruxmap.decompose.minilm.MiniLMEncoder`), None for the default model.
 
 Examples
 --------
@@ -19,9 +19,9 @@ import tempfile
 from pathlib import Path
 from typing import Callable
 
-from graph.errors import MalformedInput
-from graph.store import open_store
-from ui.ingest import IngestReport, ingest, ingest_text
+from cruxmap.graph.errors import MalformedInput
+from cruxmap.graph.store import open_store
+from cruxmap.ui.ingest import IngestReport, ingest, ingest_text
 
 Progress = Callable[[int, int], None]
 
@@ -74,7 +74,7 @@ def ingest_paste(db: str, text: str, fmt: str | None, progress: Progress | None 
 def ingest_url(db: str, url: str, site: str | None, progress: Progress | None = None,
                encoder=None) -> IngestReport:
     """Fetch a ForumMagnum post with its comments, then ingest it into the store ``db``."""
-    from loaders.fetch import save_fetch
+    from cruxmap.loaders.fetch import save_fetch
 
     with tempfile.TemporaryDirectory(prefix="cruxmap-fetch-") as tmp:
         kwargs = {"site": site} if site else {}

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from graph.schema import AUTHOR, CLAIM
-from graph.store import GraphStore
+from cruxmap.graph.schema import AUTHOR, CLAIM
+from cruxmap.graph.store import GraphStore
 
 
 def author_names(store: GraphStore) -> dict[str, str]:

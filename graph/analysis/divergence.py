@@ -2,8 +2,8 @@
 
 Examples
 --------
->>> from graph.nx_store import NxStore
->>> from graph.schema import ATTACKS, AUTHOR, CLAIM, node, relationship
+>>> from cruxmap.graph.nx_store import NxStore
+>>> from cruxmap.graph.schema import ATTACKS, AUTHOR, CLAIM, node, relationship
 >>> store = NxStore(":memory:")
 >>> _ = store.upsert(
 ...     [node("author:ann", AUTHOR, name="Ann"), node("author:bo", AUTHOR, name="Bo"),
@@ -21,10 +21,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from graph.analysis._lookup import author_names, resolve_author, when
-from graph.errors import CruxmapError
-from graph.schema import ATTACKS, COMMENT, REPLIES_TO, SAME_AS, SUPPORTS, WROTE
-from graph.store import GraphStore
+from cruxmap.graph.analysis._lookup import author_names, resolve_author, when
+from cruxmap.graph.errors import CruxmapError
+from cruxmap.graph.schema import ATTACKS, COMMENT, REPLIES_TO, SAME_AS, SUPPORTS, WROTE
+from cruxmap.graph.store import GraphStore
 
 __all__ = ["divergence_matrix", "divergent_pairs", "pair_diff", "net_divergence"]
 

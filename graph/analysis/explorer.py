@@ -9,8 +9,8 @@ authors are context, not nodes, here. Views draw a few hundred nodes at most, so
 
 Examples
 --------
->>> from graph.nx_store import NxStore
->>> from graph.schema import ATTACKS, AUTHOR, CLAIM, node, relationship
+>>> from cruxmap.graph.nx_store import NxStore
+>>> from cruxmap.graph.schema import ATTACKS, AUTHOR, CLAIM, node, relationship
 >>> store = NxStore(":memory:")
 >>> _ = store.upsert(
 ...     [node("author:ann", AUTHOR, name="Ann"), node("author:bo", AUTHOR, name="Bo"),
@@ -30,12 +30,12 @@ from __future__ import annotations
 from collections import defaultdict, deque
 from typing import Any, Iterable
 
-from graph.analysis._lookup import author_names, claim_row, item, paragraph
-from graph.schema import (
+from cruxmap.graph.analysis._lookup import author_names, claim_row, item, paragraph
+from cruxmap.graph.schema import (
     ABOUT, ATTACKS, CLAIM, CONTAINS, CRUX, CRUX_OF, DISAGREEMENT, PARTY_TO, SAME_AS, SUPPORTS,
     TOPIC,
 )
-from graph.store import GraphStore
+from cruxmap.graph.store import GraphStore
 
 __all__ = ["ARGUMENT_TYPES", "argument_graph", "neighbourhood", "summary_graph", "search",
            "focus_options", "node_details"]

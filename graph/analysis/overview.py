@@ -2,7 +2,7 @@
 
 Examples
 --------
->>> from graph.nx_store import NxStore
+>>> from cruxmap.graph.nx_store import NxStore
 >>> s = map_summary(NxStore(":memory:"))
 >>> s["claims"], s["is_empty"], s["has_disagreements"]
 (0, True, False)
@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from graph.analysis._lookup import author_names
-from graph.schema import (
+from cruxmap.graph.analysis._lookup import author_names
+from cruxmap.graph.schema import (
     ATTACKS, AUTHOR, CLAIM, COMMENT, CRUX, DISAGREEMENT, POST, SUPPORTS, TOPIC,
 )
-from graph.store import GraphStore
+from cruxmap.graph.store import GraphStore
 
 __all__ = ["map_summary", "top_cruxes", "topic_rows"]
 

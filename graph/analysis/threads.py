@@ -2,8 +2,8 @@
 
 Examples
 --------
->>> from graph.nx_store import NxStore
->>> from graph.schema import Comment, CruxMap, Post, Thread, to_graph
+>>> from cruxmap.graph.nx_store import NxStore
+>>> from cruxmap.graph.schema import Comment, CruxMap, Post, Thread, to_graph
 >>> store = NxStore(":memory:")
 >>> t = Thread("x", posts=(Post(id="p", title="Cats", text="Cats purr."),),
 ...            comments=(Comment(id="c1", post_id="p", parent_id="p", text="No."),
@@ -20,9 +20,9 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from graph.analysis._lookup import author_names
-from graph.schema import CLAIM, COMMENT, POST, REPLIES_TO, WROTE
-from graph.store import GraphStore
+from cruxmap.graph.analysis._lookup import author_names
+from cruxmap.graph.schema import CLAIM, COMMENT, POST, REPLIES_TO, WROTE
+from cruxmap.graph.store import GraphStore
 
 __all__ = ["posts", "thread", "post_of", "claim_role", "segments"]
 

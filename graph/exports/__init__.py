@@ -2,7 +2,7 @@
 
 An exporter module defines ``NAME``, ``EXTENSION``, ``MEDIA_TYPE``, ``BINARY`` (bool)
 and ``generate(store) -> Iterator[str | bytes]``: the document in pieces, read from
-any :class:`graph.store.GraphStore`. Adding a format is one module and one line here.
+any :class:`cruxmap.graph.store.GraphStore`. Adding a format is one module and one line here.
 
 Filters (``--author``, ``--topic``, ``--disagreement``) are applied once, here, by
 copying the selected part of the map into an in-memory store that the exporter reads,
@@ -10,7 +10,7 @@ so no exporter filters on its own.
 
 Examples
 --------
->>> from graph.nx_store import NxStore
+>>> from cruxmap.graph.nx_store import NxStore
 >>> doc = "".join(export(NxStore(":memory:"), "json"))
 >>> doc.startswith('{"format": "cruxmap-graph"')
 True
@@ -25,25 +25,25 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
-from graph.errors import ExportError
-from graph.schema import ABOUT, CONTAINS, CRUX_OF, PARTY_TO, WROTE
-from graph.store import GraphStore
+from cruxmap.graph.errors import ExportError
+from cruxmap.graph.schema import ABOUT, CONTAINS, CRUX_OF, PARTY_TO, WROTE
+from cruxmap.graph.store import GraphStore
 
 _MODULES = {
-    "json": "graph.exports.json",
-    "graphml": "graph.exports.graphml",
-    "gexf": "graph.exports.gexf",
-    "csv": "graph.exports.csv",
-    "cypher": "graph.exports.cypher",
-    "argdown": "graph.exports.argdown",
-    "aif": "graph.exports.aif",
-    "kialo": "graph.exports.kialo",
-    "polis": "graph.exports.polis",
-    "markdown": "graph.exports.markdown",
-    "html": "graph.exports.html",
-    "dot": "graph.exports.dot",
-    "svg": "graph.exports.svg",
-    "png": "graph.exports.png",
+    "json": "cruxmap.graph.exports.json",
+    "graphml": "cruxmap.graph.exports.graphml",
+    "gexf": "cruxmap.graph.exports.gexf",
+    "csv": "cruxmap.graph.exports.csv",
+    "cypher": "cruxmap.graph.exports.cypher",
+    "argdown": "cruxmap.graph.exports.argdown",
+    "aif": "cruxmap.graph.exports.aif",
+    "kialo": "cruxmap.graph.exports.kialo",
+    "polis": "cruxmap.graph.exports.polis",
+    "markdown": "cruxmap.graph.exports.markdown",
+    "html": "cruxmap.graph.exports.html",
+    "dot": "cruxmap.graph.exports.dot",
+    "svg": "cruxmap.graph.exports.svg",
+    "png": "cruxmap.graph.exports.png",
 }
 
 
@@ -101,7 +101,7 @@ def _closure(store: GraphStore, claim_ids: set[str], only_disagreement: str | No
     With ``only_disagreement``, other disagreements the claims are party to stay out (one
     disagreement asked for is one exported, e.g. as a Kialo tree).
     """
-    from graph.nx_store import NxStore
+    from cruxmap.graph.nx_store import NxStore
 
     rels = [r for r in store.relationships()]
     keep = set(claim_ids)

@@ -1,6 +1,6 @@
 """Rendering DOT with Graphviz's ``dot`` program (Debian package ``graphviz``).
 
-Private to :mod:`graph.exports`; the ``svg`` and ``png`` formats and the HTML report use it.
+Private to :mod:`cruxmap.graph.exports`; the ``svg`` and ``png`` formats and the HTML report use it.
 """
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 
-from graph.errors import ExportError
+from cruxmap.graph.errors import ExportError
 
 #: Seconds a render may take before it is given up (a huge map, a stuck process).
 TIMEOUT = 120

@@ -1,6 +1,6 @@
 """What the readable reports say, as plain data; :mod:`markdown` and :mod:`html` render it.
 
-Private to :mod:`graph.exports`. A report answers, for one map: who disagrees with
+Private to :mod:`cruxmap.graph.exports`. A report answers, for one map: who disagrees with
 whom, about what (each disagreement with the two sides' quotes side by side), the
 cruxes it hinges on, the exchanges (who attacked or backed whose claim) and the topics.
 """
@@ -11,10 +11,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from graph.exports._view import MapView
-from graph.exports.dot import safe_url
-from graph.schema import ATTACKS, POST, SUPPORTS, UNDERCUT
-from graph.store import GraphStore
+from cruxmap.graph.exports._view import MapView
+from cruxmap.graph.exports.dot import safe_url
+from cruxmap.graph.schema import ATTACKS, POST, SUPPORTS, UNDERCUT
+from cruxmap.graph.store import GraphStore
 
 
 @dataclass

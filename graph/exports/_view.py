@@ -1,6 +1,6 @@
 """The map as exporters read it: nodes, relationships and the orders every export shares.
 
-Private to :mod:`graph.exports`. :class:`MapView` reads a store once
+Private to :mod:`cruxmap.graph.exports`. :class:`MapView` reads a store once
 (``store.nodes()`` and ``store.relationships()``, so it works on both stores) and
 answers the questions exporters ask: who wrote an item, which claims an item holds,
 the sides of a disagreement.
@@ -15,8 +15,8 @@ ids) and exported again comes out in the same order:
 
 Examples
 --------
->>> from graph.nx_store import NxStore
->>> from graph.schema import node, AUTHOR
+>>> from cruxmap.graph.nx_store import NxStore
+>>> from cruxmap.graph.schema import node, AUTHOR
 >>> s = NxStore(":memory:")
 >>> _ = s.upsert([node("author:b", AUTHOR, name="Bo"), node("author:a", AUTHOR, name="Al")], [])
 >>> [a["properties"]["name"] for a in MapView.load(s).authors]
@@ -30,11 +30,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from graph.schema import (
+from cruxmap.graph.schema import (
     ABOUT, ATTACKS, AUTHOR, CLAIM, COMMENT, CONTAINS, CRUX, CRUX_OF, DISAGREEMENT, PARTY_TO,
     POST, REPLIES_TO, SAME_AS, SUPPORTS, TOPIC, WROTE, Node, Relationship,
 )
-from graph.store import GraphStore
+from cruxmap.graph.store import GraphStore
 
 #: Characters XML 1.0 cannot carry at all (not even escaped); writers replace them.
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")

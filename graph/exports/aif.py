@@ -20,12 +20,12 @@ topics, scores, stance confidences, and undercuts (they become plain conflicts).
 
 See Also
 --------
-loaders.aif : reads AIF (this and AIFdb's own files) into a map.
+cruxmap.loaders.aif : reads AIF (this and AIFdb's own files) into a map.
 
 Examples
 --------
 >>> import json
->>> from graph.nx_store import NxStore
+>>> from cruxmap.graph.nx_store import NxStore
 >>> json.loads("".join(generate(NxStore(":memory:"))))["AIF"]["nodes"]
 []
 """
@@ -39,10 +39,10 @@ import re
 from datetime import datetime, timezone
 from typing import Any, Iterator
 
-from graph.exports._view import MapView
-from graph.exports.dot import safe_url
-from graph.schema import SUPPORTS
-from graph.store import GraphStore
+from cruxmap.graph.exports._view import MapView
+from cruxmap.graph.exports.dot import safe_url
+from cruxmap.graph.schema import SUPPORTS
+from cruxmap.graph.store import GraphStore
 
 NAME = "aif"
 EXTENSION = ".json"
@@ -157,7 +157,7 @@ generate_aif = generate
 
 
 def write_aif(store: GraphStore, path: str | Path, **filters: str | None) -> Path:
-    """Write the xAIF document for the (filtered) map to ``path``, atomically (see :func:`graph.exports.write`)."""
-    from graph.exports import write  # the registry imports this module: import it when called
+    """Write the xAIF document for the (filtered) map to ``path``, atomically (see :func:`cruxmap.graph.exports.write`)."""
+    from cruxmap.graph.exports import write  # the registry imports this module: import it when called
 
     return write(store, NAME, path, **filters)

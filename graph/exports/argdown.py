@@ -1,6 +1,6 @@
 """Argdown: claims as statements tagged with their author, and how they support or attack each other.
 
-A person can read and fix the map by hand and import it back (:mod:`loaders.argdown`);
+A person can read and fix the map by hand and import it back (:mod:`cruxmap.loaders.argdown`);
 the file passes the real Argdown parser (``@argdown/cli``) without errors. Layout::
 
     ===
@@ -42,7 +42,7 @@ the file passes the real Argdown parser (``@argdown/cli``) without errors. Layou
   tagged ``#<name>`` (``#(<name>)`` when the name has spaces or punctuation); claims
   without an author go under ``# Unattributed``, titled ``Claim <n>``.
 * Under each claim, its stances: ``+>`` supports, ``->`` attacks, ``_>`` undercuts
-  (an attack whose evidence is :data:`graph.schema.UNDERCUT`).
+  (an attack whose evidence is :data:`cruxmap.graph.schema.UNDERCUT`).
 * Each disagreement is a section with its status and confidence as data, its sides as
   sub-sections listing the claims, and its cruxes as statements tagged ``#crux`` with
   their score and kind as data. Each topic is a section listing its claims.
@@ -54,7 +54,7 @@ same thing, stance confidences and evidence (other than undercut).
 
 See Also
 --------
-loaders.argdown : reads Argdown (this layout and more) into a map.
+cruxmap.loaders.argdown : reads Argdown (this layout and more) into a map.
 """
 
 from __future__ import annotations
@@ -65,9 +65,9 @@ import json
 import re
 from typing import Iterator
 
-from graph.exports._view import MapView
-from graph.schema import SUPPORTS, UNDERCUT
-from graph.store import GraphStore
+from cruxmap.graph.exports._view import MapView
+from cruxmap.graph.schema import SUPPORTS, UNDERCUT
+from cruxmap.graph.store import GraphStore
 
 NAME = "argdown"
 EXTENSION = ".argdown"
@@ -204,7 +204,7 @@ generate_argdown = generate
 
 
 def write_argdown(store: GraphStore, path: str | Path, **filters: str | None) -> Path:
-    """Write the Argdown document for the (filtered) map to ``path``, atomically (see :func:`graph.exports.write`)."""
-    from graph.exports import write  # the registry imports this module: import it when called
+    """Write the Argdown document for the (filtered) map to ``path``, atomically (see :func:`cruxmap.graph.exports.write`)."""
+    from cruxmap.graph.exports import write  # the registry imports this module: import it when called
 
     return write(store, NAME, path, **filters)

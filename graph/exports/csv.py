@@ -27,8 +27,8 @@ are joined with ``;``.
 Examples
 --------
 >>> import io, zipfile
->>> from graph.nx_store import NxStore
->>> from graph.schema import node, AUTHOR
+>>> from cruxmap.graph.nx_store import NxStore
+>>> from cruxmap.graph.schema import node, AUTHOR
 >>> s = NxStore(":memory:")
 >>> _ = s.upsert([node("author:ann", AUTHOR, name="Ann")], [])
 >>> z = zipfile.ZipFile(io.BytesIO(b"".join(generate(s))))
@@ -44,9 +44,9 @@ import io
 import zipfile
 from typing import Any, Iterable, Iterator
 
-from graph.errors import ExportError
-from graph.schema import NODE_PROPERTIES, RELATIONSHIP_TYPES, Node, Relationship
-from graph.store import GraphStore
+from cruxmap.graph.errors import ExportError
+from cruxmap.graph.schema import NODE_PROPERTIES, RELATIONSHIP_TYPES, Node, Relationship
+from cruxmap.graph.store import GraphStore
 
 NAME = "csv"
 EXTENSION = ".zip"
@@ -169,7 +169,7 @@ generate_csv = generate
 
 
 def write_csv(store: GraphStore, path: str | Path, **filters: str | None) -> Path:
-    """Write the zip of CSV files for the (filtered) map to ``path``, atomically (see :func:`graph.exports.write`)."""
-    from graph.exports import write  # the registry imports this module: import it when called
+    """Write the zip of CSV files for the (filtered) map to ``path``, atomically (see :func:`cruxmap.graph.exports.write`)."""
+    from cruxmap.graph.exports import write  # the registry imports this module: import it when called
 
     return write(store, NAME, path, **filters)

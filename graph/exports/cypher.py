@@ -7,7 +7,7 @@ already holds part of the map, changes nothing more. It first creates a uniquene
 constraint on ``id`` per label (``IF NOT EXISTS``), which also makes each ``MERGE`` an
 index lookup. Rows go in batches of :data:`BATCH` through ``UNWIND``.
 
-Safety: labels and relationship types come only from :mod:`graph.schema`'s constants
+Safety: labels and relationship types come only from :mod:`cruxmap.graph.schema`'s constants
 (anything else is refused); property keys are backtick-quoted when they are not plain
 identifiers; every string is a single-quoted literal with ``\\``, ``'``, newlines and
 other control characters escaped, so no text in the map can end a literal or a
@@ -28,9 +28,9 @@ import re
 from collections import defaultdict
 from typing import Any, Iterator
 
-from graph.errors import ExportError
-from graph.schema import NODE_LABELS, REL_TYPES
-from graph.store import GraphStore
+from cruxmap.graph.errors import ExportError
+from cruxmap.graph.schema import NODE_LABELS, REL_TYPES
+from cruxmap.graph.store import GraphStore
 
 NAME = "cypher"
 EXTENSION = ".cypher"
@@ -129,7 +129,7 @@ generate_cypher = generate
 
 
 def write_cypher(store: GraphStore, path: str | Path, **filters: str | None) -> Path:
-    """Write the Cypher script for the (filtered) map to ``path``, atomically (see :func:`graph.exports.write`)."""
-    from graph.exports import write  # the registry imports this module: import it when called
+    """Write the Cypher script for the (filtered) map to ``path``, atomically (see :func:`cruxmap.graph.exports.write`)."""
+    from cruxmap.graph.exports import write  # the registry imports this module: import it when called
 
     return write(store, NAME, path, **filters)

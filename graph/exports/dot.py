@@ -15,7 +15,7 @@ and ``png`` formats).
 
 Examples
 --------
->>> from graph.nx_store import NxStore
+>>> from cruxmap.graph.nx_store import NxStore
 >>> "".join(generate(NxStore(":memory:"))).splitlines()[0]
 'digraph cruxmap {'
 """
@@ -28,9 +28,9 @@ import re
 import textwrap
 from typing import Iterator
 
-from graph.exports._view import MapView, shorten, xml_safe
-from graph.schema import ATTACKS, SUPPORTS, UNDERCUT
-from graph.store import GraphStore
+from cruxmap.graph.exports._view import MapView, shorten, xml_safe
+from cruxmap.graph.schema import ATTACKS, SUPPORTS, UNDERCUT
+from cruxmap.graph.store import GraphStore
 
 NAME = "dot"
 EXTENSION = ".dot"
@@ -144,7 +144,7 @@ generate_dot = generate
 
 
 def write_dot(store: GraphStore, path: str | Path, **filters: str | None) -> Path:
-    """Write the DOT graph for the (filtered) map to ``path``, atomically (see :func:`graph.exports.write`)."""
-    from graph.exports import write  # the registry imports this module: import it when called
+    """Write the DOT graph for the (filtered) map to ``path``, atomically (see :func:`cruxmap.graph.exports.write`)."""
+    from cruxmap.graph.exports import write  # the registry imports this module: import it when called
 
     return write(store, NAME, path, **filters)

@@ -1,6 +1,6 @@
 """GEXF for Gephi: every node and relationship, attributes typed (GEXF 1.2).
 
-Written with NetworkX's GEXF writer. Like :mod:`graph.exports.graphml`, with the
+Written with NetworkX's GEXF writer. Like :mod:`cruxmap.graph.exports.graphml`, with the
 differences GEXF itself imposes:
 
 * each node's GEXF ``label`` is what Gephi shows: an author's name, a post's title, a
@@ -12,11 +12,11 @@ differences GEXF itself imposes:
 
 See Also
 --------
-graph.exports.graphml : the same graph as GraphML (which cruxmap can import again).
+cruxmap.graph.exports.graphml : the same graph as GraphML (which cruxmap can import again).
 
 Examples
 --------
->>> from graph.nx_store import NxStore
+>>> from cruxmap.graph.nx_store import NxStore
 >>> "<gexf" in "".join(generate(NxStore(":memory:")))
 True
 """
@@ -29,10 +29,10 @@ from typing import Any, Iterator
 
 import networkx as nx
 
-from graph.exports._view import MapView, xml_safe
-from graph.exports.graphml import _value, typed
-from graph.schema import TOPIC
-from graph.store import GraphStore
+from cruxmap.graph.exports._view import MapView, xml_safe
+from cruxmap.graph.exports.graphml import _value, typed
+from cruxmap.graph.schema import TOPIC
+from cruxmap.graph.store import GraphStore
 
 NAME = "gexf"
 EXTENSION = ".gexf"
@@ -77,7 +77,7 @@ generate_gexf = generate
 
 
 def write_gexf(store: GraphStore, path: str | Path, **filters: str | None) -> Path:
-    """Write the GEXF document for the (filtered) map to ``path``, atomically (see :func:`graph.exports.write`)."""
-    from graph.exports import write  # the registry imports this module: import it when called
+    """Write the GEXF document for the (filtered) map to ``path``, atomically (see :func:`cruxmap.graph.exports.write`)."""
+    from cruxmap.graph.exports import write  # the registry imports this module: import it when called
 
     return write(store, NAME, path, **filters)

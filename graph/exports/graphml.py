@@ -10,17 +10,17 @@ layout follows Neo4j APOC's GraphML (so ``apoc.import.graphml`` reads it too):
   property holds integers on some nodes and fractions on others (``score``), the key
   is ``double`` so every tool sees one column;
 * list properties (``coauthors``, ``reacts``) are JSON strings; the graph attribute
-  ``list_properties`` names them, so :mod:`loaders.graphml` turns them back into lists;
+  ``list_properties`` names them, so :mod:`cruxmap.loaders.graphml` turns them back into lists;
 * characters XML cannot carry (control characters) become U+FFFD.
 
 See Also
 --------
-loaders.graphml : reads this format back into a map (round trip).
-graph.exports.gexf : the same graph for Gephi's own format.
+cruxmap.loaders.graphml : reads this format back into a map (round trip).
+cruxmap.graph.exports.gexf : the same graph for Gephi's own format.
 
 Examples
 --------
->>> from graph.nx_store import NxStore
+>>> from cruxmap.graph.nx_store import NxStore
 >>> "".join(generate(NxStore(":memory:"))).startswith("<graphml")
 True
 """
@@ -34,9 +34,9 @@ from typing import Any, Iterable, Iterator
 
 import networkx as nx
 
-from graph.exports._view import xml_safe
-from graph.schema import SCHEMA_VERSION
-from graph.store import GraphStore
+from cruxmap.graph.exports._view import xml_safe
+from cruxmap.graph.schema import SCHEMA_VERSION
+from cruxmap.graph.store import GraphStore
 
 NAME = "graphml"
 EXTENSION = ".graphml"
@@ -101,7 +101,7 @@ generate_graphml = generate
 
 
 def write_graphml(store: GraphStore, path: str | Path, **filters: str | None) -> Path:
-    """Write the GraphML document for the (filtered) map to ``path``, atomically (see :func:`graph.exports.write`)."""
-    from graph.exports import write  # the registry imports this module: import it when called
+    """Write the GraphML document for the (filtered) map to ``path``, atomically (see :func:`cruxmap.graph.exports.write`)."""
+    from cruxmap.graph.exports import write  # the registry imports this module: import it when called
 
     return write(store, NAME, path, **filters)

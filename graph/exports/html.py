@@ -1,6 +1,6 @@
 """A readable report as one self-contained HTML page, with the map drawn in it.
 
-The same report as :mod:`graph.exports.markdown` (who disagrees with whom, each
+The same report as :mod:`cruxmap.graph.exports.markdown` (who disagrees with whom, each
 disagreement's two sides side by side, the cruxes, the exchanges, the topics) plus the
 map as an inline SVG picture (drawn by Graphviz's ``dot`` when it is installed,
 otherwise by a simple built-in circle layout). One file: the styles are inline and
@@ -12,7 +12,7 @@ Every source string is HTML-escaped (``html.escape`` with quotes), so text such 
 
 Examples
 --------
->>> from graph.nx_store import NxStore
+>>> from cruxmap.graph.nx_store import NxStore
 >>> page = "".join(generate(NxStore(":memory:")))
 >>> page.startswith("<!DOCTYPE html>"), "<svg" in page
 (True, True)
@@ -26,12 +26,12 @@ import math
 from html import escape
 from typing import Iterator
 
-from graph.exports import dot
-from graph.exports._graphviz import dot_available, render
-from graph.exports._report import Quote, build, by_author, counts_line
-from graph.exports._view import MapView, shorten, xml_safe
-from graph.schema import SUPPORTS
-from graph.store import GraphStore
+from cruxmap.graph.exports import dot
+from cruxmap.graph.exports._graphviz import dot_available, render
+from cruxmap.graph.exports._report import Quote, build, by_author, counts_line
+from cruxmap.graph.exports._view import MapView, shorten, xml_safe
+from cruxmap.graph.schema import SUPPORTS
+from cruxmap.graph.store import GraphStore
 
 NAME = "html"
 EXTENSION = ".html"
@@ -164,7 +164,7 @@ generate_html = generate
 
 
 def write_html(store: GraphStore, path: str | Path, **filters: str | None) -> Path:
-    """Write the HTML page for the (filtered) map to ``path``, atomically (see :func:`graph.exports.write`)."""
-    from graph.exports import write  # the registry imports this module: import it when called
+    """Write the HTML page for the (filtered) map to ``path``, atomically (see :func:`cruxmap.graph.exports.write`)."""
+    from cruxmap.graph.exports import write  # the registry imports this module: import it when called
 
     return write(store, NAME, path, **filters)

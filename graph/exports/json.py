@@ -12,8 +12,8 @@ from __future__ import annotations
 import json
 from typing import Iterator
 
-from graph.schema import SCHEMA_VERSION
-from graph.store import GraphStore
+from cruxmap.graph.schema import SCHEMA_VERSION
+from cruxmap.graph.store import GraphStore
 
 NAME = "json"
 EXTENSION = ".json"

@@ -22,7 +22,7 @@ ID``; with none, the tree is built over all claims.
 
 See Also
 --------
-loaders.kialo : reads Kialo text exports into a map.
+cruxmap.loaders.kialo : reads Kialo text exports into a map.
 """
 
 from __future__ import annotations
@@ -31,10 +31,10 @@ from pathlib import Path
 
 from typing import Iterator
 
-from graph.errors import ExportError
-from graph.exports._view import MapView
-from graph.schema import SUPPORTS
-from graph.store import GraphStore
+from cruxmap.graph.errors import ExportError
+from cruxmap.graph.exports._view import MapView
+from cruxmap.graph.schema import SUPPORTS
+from cruxmap.graph.store import GraphStore
 
 NAME = "kialo"
 EXTENSION = ".txt"
@@ -112,7 +112,7 @@ generate_kialo = generate
 
 
 def write_kialo(store: GraphStore, path: str | Path, **filters: str | None) -> Path:
-    """Write the Kialo outline for the (filtered) map to ``path``, atomically (see :func:`graph.exports.write`)."""
-    from graph.exports import write  # the registry imports this module: import it when called
+    """Write the Kialo outline for the (filtered) map to ``path``, atomically (see :func:`cruxmap.graph.exports.write`)."""
+    from cruxmap.graph.exports import write  # the registry imports this module: import it when called
 
     return write(store, NAME, path, **filters)

@@ -8,7 +8,7 @@ so a quote renders as the words it is and never as markup; links are http(s) onl
 
 See Also
 --------
-graph.exports.html : the same report as one self-contained HTML page with the map drawn in it.
+cruxmap.graph.exports.html : the same report as one self-contained HTML page with the map drawn in it.
 
 Examples
 --------
@@ -23,8 +23,8 @@ from pathlib import Path
 import re
 from typing import Iterator
 
-from graph.exports._report import Quote, build, by_author, counts_line
-from graph.store import GraphStore
+from cruxmap.graph.exports._report import Quote, build, by_author, counts_line
+from cruxmap.graph.store import GraphStore
 
 NAME = "markdown"
 EXTENSION = ".md"
@@ -105,7 +105,7 @@ generate_markdown = generate
 
 
 def write_markdown(store: GraphStore, path: str | Path, **filters: str | None) -> Path:
-    """Write the Markdown report for the (filtered) map to ``path``, atomically (see :func:`graph.exports.write`)."""
-    from graph.exports import write  # the registry imports this module: import it when called
+    """Write the Markdown report for the (filtered) map to ``path``, atomically (see :func:`cruxmap.graph.exports.write`)."""
+    from cruxmap.graph.exports import write  # the registry imports this module: import it when called
 
     return write(store, NAME, path, **filters)

@@ -1,7 +1,7 @@
 """The map as a PNG picture (the DOT graph, drawn by Graphviz).
 
 Needs Graphviz's ``dot`` program (Debian: ``apt-get install graphviz``); without it the
-export stops with a clear :class:`~graph.errors.ExportError`.
+export stops with a clear :class:`~cruxmap.graph.errors.ExportError`.
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from pathlib import Path
 
 from typing import Iterator
 
-from graph.exports import dot
-from graph.exports._graphviz import render
-from graph.store import GraphStore
+from cruxmap.graph.exports import dot
+from cruxmap.graph.exports._graphviz import render
+from cruxmap.graph.store import GraphStore
 
 NAME = "png"
 EXTENSION = ".png"
@@ -31,7 +31,7 @@ generate_png = generate
 
 
 def write_png(store: GraphStore, path: str | Path, **filters: str | None) -> Path:
-    """Write the PNG picture for the (filtered) map to ``path``, atomically (see :func:`graph.exports.write`)."""
-    from graph.exports import write  # the registry imports this module: import it when called
+    """Write the PNG picture for the (filtered) map to ``path``, atomically (see :func:`cruxmap.graph.exports.write`)."""
+    from cruxmap.graph.exports import write  # the registry imports this module: import it when called
 
     return write(store, NAME, path, **filters)

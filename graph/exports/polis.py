@@ -19,7 +19,7 @@ time. Participant and comment ids are ``0, 1, ...`` in author-name and claim ord
 Examples
 --------
 >>> import io, zipfile
->>> from graph.nx_store import NxStore
+>>> from cruxmap.graph.nx_store import NxStore
 >>> z = zipfile.ZipFile(io.BytesIO(b"".join(generate(NxStore(":memory:")))))
 >>> sorted(z.namelist())
 ['comments.csv', 'participants-votes.csv']
@@ -36,9 +36,9 @@ from collections import Counter, defaultdict
 from datetime import datetime, timezone
 from typing import Iterator
 
-from graph.exports._view import MapView
-from graph.schema import SUPPORTS
-from graph.store import GraphStore
+from cruxmap.graph.exports._view import MapView
+from cruxmap.graph.schema import SUPPORTS
+from cruxmap.graph.store import GraphStore
 
 NAME = "polis"
 EXTENSION = ".zip"
@@ -130,7 +130,7 @@ generate_polis = generate
 
 
 def write_polis(store: GraphStore, path: str | Path, **filters: str | None) -> Path:
-    """Write the Polis zip for the (filtered) map to ``path``, atomically (see :func:`graph.exports.write`)."""
-    from graph.exports import write  # the registry imports this module: import it when called
+    """Write the Polis zip for the (filtered) map to ``path``, atomically (see :func:`cruxmap.graph.exports.write`)."""
+    from cruxmap.graph.exports import write  # the registry imports this module: import it when called
 
     return write(store, NAME, path, **filters)

@@ -3,9 +3,9 @@
 import streamlit as st
 from streamlit_cytoscape import Event, streamlit_cytoscape
 
-from graph.analysis import explorer
-from ui import graphview, render, state
-from ui.palette import AGREE, DISAGREE, STATUS_COLOURS, colour_of
+from cruxmap.graph.analysis import explorer
+from cruxmap.ui import graphview, render, state
+from cruxmap.ui.palette import AGREE, DISAGREE, STATUS_COLOURS, colour_of
 
 store = state.require_map()
 colours = state.colours()

@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from graph.analysis import divergence
-from ui import charts, render, state
-from ui.palette import STATUS_COLOURS, colour_of
+from cruxmap.graph.analysis import divergence
+from cruxmap.ui import charts, render, state
+from cruxmap.ui.palette import STATUS_COLOURS, colour_of
 
 store = state.require_map()
 colours = state.colours()

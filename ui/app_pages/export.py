@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from graph.analysis import divergence, overview
-from ui import exporting, mapimage, state
+from cruxmap.graph.analysis import divergence, overview
+from cruxmap.ui import exporting, mapimage, state
 
 store = state.require_map()
 colours = state.colours()

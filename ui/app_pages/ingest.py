@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-import loaders
-from graph.errors import CruxmapError
-from ui import state, uploads
+from cruxmap import loaders
+from cruxmap.graph.errors import CruxmapError
+from cruxmap.ui import state, uploads
 
 st.title("Ingest")
 st.caption(f"Adds to the map in `{state.db_name()}`. Every input is read and checked before anything "
@@ -17,7 +17,7 @@ formats = ["auto-detect"] + list(loaders.loaders())
 @st.cache_resource(show_spinner="Loading the MiniLM encoder…")
 def minilm_encoder():
     """One encoder per app process: its weights take a second to load and 90 MB to hold."""
-    from decompose.minilm import MiniLMEncoder
+    from cruxmap.decompose.minilm import MiniLMEncoder
 
     return MiniLMEncoder.load()
 
@@ -25,7 +25,7 @@ def minilm_encoder():
 def minilm_installed() -> bool:
     from importlib.util import find_spec
 
-    from decompose.minilm import default_model_dir
+    from cruxmap.decompose.minilm import default_model_dir
 
     return default_model_dir() is not None and all(find_spec(m) for m in ("tokenizers", "safetensors"))
 

@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from graph.analysis import divergence, overview
-from ui import charts, render, state
-from ui.palette import STATUS_COLOURS, colour_of
+from cruxmap.graph.analysis import divergence, overview
+from cruxmap.ui import charts, render, state
+from cruxmap.ui.palette import STATUS_COLOURS, colour_of
 
 store = state.require_map()
 summary = state.cached(overview.map_summary)

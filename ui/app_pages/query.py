@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from graph.analysis import divergence
-from graph.errors import CruxmapError
-from ui import queries, state
+from cruxmap.graph.analysis import divergence
+from cruxmap.graph.errors import CruxmapError
+from cruxmap.ui import queries, state
 
 store = state.require_map()
 names = state.names()

@@ -4,8 +4,8 @@ import math
 
 import streamlit as st
 
-from graph.analysis import threads
-from ui import render, state
+from cruxmap.graph.analysis import threads
+from cruxmap.ui import render, state
 
 PAGE_SIZE = 150
 
