@@ -58,10 +58,10 @@ QUOTES = "QUOTES"          # Post | Comment -> Claim it quotes verbatim (extensi
 NODE_PROPERTIES: dict[str, tuple[str, ...]] = {
     AUTHOR: ("id", "name"),
     POST: ("id", "title", "text", "url", "posted_at", "score", "source",
-           "vote_count", "kind", "coauthors"),
+           "vote_count", "kind", "coauthors", "attribution"),
     COMMENT: ("id", "text", "url", "posted_at", "score", "agreement", "source",
               "post_id", "nesting", "reacts", "crux_reacts", "notacrux_reacts", "retracted",
-              "stance", "stance_confidence"),
+              "stance", "stance_confidence", "attribution", "answer"),
     CLAIM: ("id", "text", "start", "end", "source_id", "author_id", "kind", "role",
             "stance", "stance_confidence", "stance_evidence", "stance_target"),
     DISAGREEMENT: ("id", "summary", "status", "confidence"),
@@ -146,6 +146,12 @@ class Post:
     coauthor_ids: tuple[str, ...] = ()
     link: str = ""  # the target of a linkpost
     quotes: tuple[Quote, ...] = ()
+    #: How the author and the item's boundary were decided, where a source leaves that open
+    #: (a pasted page): ``header`` (the item's own header line), ``authors-line`` (an
+    #: ``Authors:`` / ``by`` line), ``continued`` (a header, plus paragraphs the page did not
+    #: attribute that clearly continue the same text), ``unknown`` (the page shows no author).
+    #: Empty for sources that name every author.
+    attribution: str = ""
 
 
 @dataclass(frozen=True)
@@ -162,10 +168,14 @@ class Comment:
     score: int | None = None
     agreement: int | None = None
     source: str = ""
-    nesting: str = "known"  # known | unknown (pasted pages lose the tree) | addressed | quoted (recovered)
+    #: known | unknown (pasted pages lose the tree) | addressed | quoted | answered (recovered by
+    #: decompose.replies) | parent-hidden (the API hides the parent: attached to the post)
+    nesting: str = "known"
     reacts: tuple[tuple[str, int], ...] = ()  # e.g. (("crux", 2), ("notacrux", 1))
     retracted: bool = False
     quotes: tuple[Quote, ...] = ()
+    attribution: str = ""  # as Post.attribution
+    answer: bool = False  # an answer to a question post (not a plain comment)
 
 
 @dataclass(frozen=True)
@@ -312,7 +322,8 @@ def to_graph(m: CruxMap) -> tuple[list[Node], list[Relationship]]:
         nodes.append(node(p.id, POST, title=p.title, text=p.text, url=p.url,
                           posted_at=p.posted_at, score=p.score, source=p.source,
                           vote_count=p.vote_count, kind=p.kind,
-                          coauthors=list(p.coauthor_ids) or None))
+                          coauthors=list(p.coauthor_ids) or None,
+                          attribution=p.attribution or None))
         for aid in ((p.author_id,) if p.author_id else ()) + p.coauthor_ids:
             rels.append(relationship(WROTE, aid, p.id))
     stance_of = {cid: (s, c) for cid, s, c in m.comment_stances}
@@ -327,7 +338,8 @@ def to_graph(m: CruxMap) -> tuple[list[Node], list[Relationship]]:
                           notacrux_reacts=dict(c.reacts).get("notacrux"),
                           retracted=c.retracted or None,
                           stance=s[0] if s else None,
-                          stance_confidence=s[1] if s else None))
+                          stance_confidence=s[1] if s else None,
+                          attribution=c.attribution or None, answer=c.answer or None))
         if c.author_id:
             rels.append(relationship(WROTE, c.author_id, c.id))
         if c.parent_id:
