@@ -44,6 +44,9 @@ _ARGUES = re.compile(r"\b(?:but|however|though|although|because|since|that|is|ar
 _META = re.compile(r"^\W*(?:epistemic (?:status|effort)|confidence level|content warning|cross-?posted)\b", re.I)
 _FURNITURE = re.compile(r"^\(?read more\)?\.?$|^\[?-\]?$|^—+$|^\*+$", re.I)
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’-]*")
+# "cruxes: 1. A. 2. B." written on one line: the numbers are list marks, not sentences.
+_INLINE_LIST = re.compile(r"(?:^|\s)1[.)]\s+\S.*?\s2[.)]\s+\S", re.S)
+_ENDS_WITH_MARK = re.compile(r"(?:^|\s)\(?\d{1,2}[.)]$")
 
 
 @lru_cache(maxsize=1)
@@ -86,7 +89,10 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         block = text[bs:be]
         mark = _LIST_MARK.match(block)
         offset = mark.end() if mark else 0
-        for s, e in split(block[offset:]):
+        pieces = split(block[offset:])
+        if _INLINE_LIST.search(block):
+            pieces = _join_inline_list(block[offset:], pieces)
+        for s, e in pieces:
             s, e = s + offset + bs, e + offset + bs
             while s < e and text[s].isspace():
                 s += 1
@@ -95,6 +101,25 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
             if e > s:
                 spans.append((s, e))
     return spans
+
+
+def _join_inline_list(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Keep an inline numbered list in one span: a sentence that ends in a list mark ("...: 1.")
+    or is one ("2.") is joined with the item that follows it.
+
+    >>> t = "Cruxes: 1. Speed. 2. Cost. I doubt both."
+    >>> [t[s:e] for s, e in _join_inline_list(t, [(0, 10), (11, 17), (18, 20), (21, 26), (27, 40)])]
+    ['Cruxes: 1. Speed. 2. Cost.', 'I doubt both.']
+    """
+    out: list[tuple[int, int]] = []
+    for s, e in spans:
+        piece = text[s:e].strip()
+        if out and (_ENDS_WITH_MARK.search(text[out[-1][0]:out[-1][1]].strip())
+                    or _ENDS_WITH_MARK.fullmatch(" " + piece)):
+            out[-1] = (out[-1][0], e)
+        else:
+            out.append((s, e))
+    return out
 
 
 def claim_kind(sentence: str) -> str | None:

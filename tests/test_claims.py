@@ -88,3 +88,15 @@ def test_real_cmv_threads_gold_claims_are_covered(shared_data):
             gold += 1
             hit += any(len(g & _tokens(text, a, b)) >= 0.5 * len(g) for a, b in spans)
     assert gold > 200 and hit / gold >= 0.9
+
+
+def test_an_inline_numbered_list_stays_one_list_never_claims_named_by_their_number():
+    from cruxmap.graph.schema import Post, Thread
+    from cruxmap.decompose.claims import split_claims
+
+    text = ("My current main cruxes: 1. Features keep their meaning at scale. 2. Labs act on "
+            "findings that cost a release. 3. Tools improve faster than models. I put 60% on "
+            "the first.")
+    claims = [c.text for c in split_claims(Thread("x", posts=(Post(id="p", text=text),)))]
+    assert claims == [text[:text.index(" I put")], "I put 60% on the first."]
+    assert not any(c.strip().rstrip(".").isdigit() for c in claims)
