@@ -433,7 +433,7 @@ def _row(line: str) -> tuple[str, list[str], str] | None:
             names = [n.strip() for n in rest[cut:].split(",")]
             if _names_ok(names):
                 return rest[:cut].strip(), names, m["age"]
-        return None  # a title and a name that cannot be told apart: not read as a row
+        return rest.strip(), [], m["age"]  # a title fused to a name we cannot tell apart
     return rest.strip(), [], ""
 
 

@@ -69,3 +69,33 @@ def test_table_names_every_page():
         rows.append(score(parse(page.read_text(encoding="utf-8")), gold, page=page.stem))
     out = table(rows)
     assert all(p.stem in out for _, p in map(_read, GOLD)) and "all pages" in out
+
+
+def test_ingest_says_how_many_items_had_no_visible_author(tmp_path):
+    from click.testing import CliRunner
+
+    from cruxmap.ui.cli import cli
+
+    page = PAGES / "lw_frontpage.txt"
+    result = CliRunner().invoke(cli, ["ingest", str(page), "--db", str(tmp_path / "m.db")])
+    assert result.exit_code == 0, result.output
+    assert "7 items with no visible author" in result.output
+
+
+def test_the_thread_reader_shows_unattributed_comments_as_such(tmp_path):
+    from cruxmap.graph.analysis import threads
+    from cruxmap.graph.nx_store import NxStore
+    from cruxmap.ui.ingest import ingest
+    from cruxmap.ui.render import thread_html
+
+    with NxStore(tmp_path / "m.db") as store:
+        ingest(store, [PAGES / "lw_frontpage.txt"])
+        post = next(p for p in threads.posts(store) if p["title"] == "Prompting Is Not Elicitation"
+                    and p["comments"])
+        t = threads.thread(store, post["id"])
+        unshown = [c for c in t["comments"] if c["author"] is None]
+        assert len(unshown) == 1 and unshown[0]["attribution"] == "unknown"
+        assert unshown[0]["text"].startswith("I agree that elicitation gaps matter")
+        html = thread_html(t, {})
+        assert html.count("author not shown on the page") == 1
+        assert "Lukas Brenner" in html

@@ -125,7 +125,7 @@ def ingest(paths: tuple[str, ...], fmt: str | None, db: str | None, llm_url: str
     for f in report.files:
         click.echo(f"{f.path}: {f.format}, {f.posts} posts, {f.comments} comments, "
                    f"{f.authors} authors, {f.claims} claims, {f.disagreements} disagreements, "
-                   f"{f.cruxes} cruxes")
+                   f"{f.cruxes} cruxes, {f.unattributed} items with no visible author")
     w = report.written
     click.echo(f"written: {w.get('nodes_written', 0)} nodes, {w.get('relationships_written', 0)} "
                f"relationships ({w.get('unchanged', 0)} already there)")

@@ -36,11 +36,13 @@ class FileReport:
     claims: int = 0
     disagreements: int = 0
     cruxes: int = 0
+    unattributed: int = 0  # items with text whose author the source does not show
 
     def add(self, m: CruxMap) -> None:
         t = m.thread
         self.posts += len(t.posts)
         self.comments += len(t.comments)
+        self.unattributed += sum(1 for i in t.items() if i.author_id is None and i.text.strip())
         self.authors += len(t.authors)
         self.claims += len(m.claims)
         self.disagreements += len(m.disagreements)

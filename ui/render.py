@@ -153,7 +153,9 @@ def item_html(it: dict[str, Any], colours: dict[str, str], is_post: bool = False
     src = link(it.get("url"))
     if src:
         meta.append(src)
-    head = (author_chip(it.get("author") or "unknown author", colour)
+    # a pasted page that shows no author for an item says so; the item is shown, not hidden
+    unshown = "author not shown on the page" if it.get("attribution") == "unknown" else "unknown author"
+    head = (author_chip(it.get("author") or unshown, colour)
             + stance_badge(it.get("stance"), it.get("stance_confidence"))
             + (' <span class="cm-badge" style="background:#EEE;color:#333">retracted</span>'
                if it.get("retracted") else "")

@@ -116,6 +116,7 @@ def _item(node: dict[str, Any], aid: str | None, names: dict[str, str],
             "score": p.get("score"), "agreement": p.get("agreement"), "author_id": aid,
             "author": names.get(aid) if aid else None, "stance": stance, "stance_confidence": conf,
             "retracted": bool(p.get("retracted")), "nesting": p.get("nesting", "known"),
+            "attribution": p.get("attribution", ""),
             "claims": sorted(claims, key=lambda c: c.get("start") or 0)}
 
 
@@ -127,7 +128,7 @@ def thread(store: GraphStore, post_id: str) -> dict[str, Any] | None:
     dict or None
         ``{"post": item, "comments": [item + {depth, parent_id}]}`` where an item is
         ``{id, label, title, text, url, posted_at, score, agreement, author_id, author,
-        stance, stance_confidence, retracted, nesting, claims: [{id, start, end, text,
+        stance, stance_confidence, retracted, nesting, attribution, claims: [{id, start, end, text,
         role, stance, stance_confidence, kind}]}``. Comments are in depth-first order,
         siblings by time; a comment whose parent is unknown hangs at depth 1. None
         when ``post_id`` is not a post.
