@@ -61,7 +61,8 @@ NODE_PROPERTIES: dict[str, tuple[str, ...]] = {
            "vote_count", "kind", "coauthors", "attribution"),
     COMMENT: ("id", "text", "url", "posted_at", "score", "agreement", "source",
               "post_id", "nesting", "reacts", "crux_reacts", "notacrux_reacts", "retracted",
-              "stance", "stance_confidence", "attribution", "answer"),
+              "stance", "stance_confidence", "attribution", "answer", "af", "deleted_public",
+              "agreement_votes", "react_quotes"),
     CLAIM: ("id", "text", "start", "end", "source_id", "author_id", "kind", "role",
             "stance", "stance_confidence", "stance_evidence", "stance_target"),
     DISAGREEMENT: ("id", "summary", "status", "confidence"),
@@ -172,10 +173,15 @@ class Comment:
     #: decompose.replies) | parent-hidden (the API hides the parent: attached to the post)
     nesting: str = "known"
     reacts: tuple[tuple[str, int], ...] = ()  # e.g. (("crux", 2), ("notacrux", 1))
+    #: inline reacts' quoted spans, (react name, quoted text): e.g. (("crux", "X is cheap"),)
+    react_quotes: tuple[tuple[str, str], ...] = ()
     retracted: bool = False
     quotes: tuple[Quote, ...] = ()
     attribution: str = ""  # as Post.attribution
     answer: bool = False  # an answer to a question post (not a plain comment)
+    af: bool = False  # also on the Alignment Forum
+    deleted_public: bool = False  # deleted, with the deletion shown (its replies stay under it)
+    agreement_votes: int | None = None  # how many agreement votes (ForumMagnum agreementVoteCount)
 
 
 @dataclass(frozen=True)
@@ -339,7 +345,10 @@ def to_graph(m: CruxMap) -> tuple[list[Node], list[Relationship]]:
                           retracted=c.retracted or None,
                           stance=s[0] if s else None,
                           stance_confidence=s[1] if s else None,
-                          attribution=c.attribution or None, answer=c.answer or None))
+                          attribution=c.attribution or None, answer=c.answer or None,
+                          af=c.af or None, deleted_public=c.deleted_public or None,
+                          agreement_votes=c.agreement_votes,
+                          react_quotes=[f"{k}:{q}" for k, q in c.react_quotes] or None))
         if c.author_id:
             rels.append(relationship(WROTE, c.author_id, c.id))
         if c.parent_id:

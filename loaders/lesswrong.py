@@ -126,7 +126,7 @@ def parse(text: str, source: str = "<text>") -> Thread:
     site = _site_of(posts + comments)
     authors: dict[str, Author] = {}
     post_items = tuple(_post(p, site, source, authors) for p in posts)
-    comment_items = _comments(comments, site, source, authors)
+    comment_items = _comments(comments, site, source, authors, {p["_id"] for p in posts})
     return Thread(source=source, posts=post_items, comments=comment_items,
                   authors=tuple(authors.values()))
 
@@ -165,9 +165,14 @@ def _load(text: str, source: str) -> Any:
 
 
 def _collect(doc: Any, source: str) -> tuple[list[dict], list[dict]]:
-    if isinstance(doc, dict) and doc.get("errors"):
-        raise MalformedInput(source, "the GraphQL server answered with an error: "
-                                     + _error_message(doc["errors"]))
+    if isinstance(doc, dict) and ("data" in doc or "errors" in doc):
+        # A GraphQL response: only "data" holds items; "extensions" (tracing, cost) and our
+        # own "cruxmap" notes are read past, and "errors" beside data mean a partial answer.
+        data = doc.get("data")
+        if doc.get("errors") and not (isinstance(data, dict) and any(data.values())):
+            raise MalformedInput(source, "the GraphQL server answered with an error: "
+                                         + _error_message(doc["errors"]))
+        doc = data if isinstance(data, (dict, list)) else {}
     posts: dict[str, dict] = {}
     comments: dict[str, dict] = {}
     for item in _items(doc, source, 0):
@@ -240,14 +245,20 @@ def _name_of(user: Any) -> str | None:
 
 
 def _author(item: dict, site: str, authors: dict[str, Author]) -> str | None:
-    name = _name_of(item.get("user")) or _name_of(item.get("author"))
-    return _register(name, site, authors)
+    user = item.get("user")
+    name = _name_of(user) or _name_of(item.get("author"))
+    uid = user.get("_id") if isinstance(user, dict) else None
+    return _register(name, site, authors, uid if isinstance(uid, str) and uid else
+                     _str(item, "userId") or None)
 
 
-def _register(name: str | None, site: str, authors: dict[str, Author]) -> str | None:
+def _register(name: str | None, site: str, authors: dict[str, Author],
+              user_id: str | None = None) -> str | None:
+    """Authors are keyed by the forum's stable user id when the file has it (display names
+    change), else by display name; the display name is the author's ``name``."""
     if not name or name in ("[deleted]", "[anonymous]"):
         return None  # unknown authors are never invented
-    aid = author_id(name, site)
+    aid = f"author:{site}:user:{user_id}" if user_id else author_id(name, site)
     authors.setdefault(aid, Author(aid, name))
     return aid
 
@@ -264,10 +275,13 @@ def _post(item: dict, site: str, source: str, authors: dict[str, Author]) -> Pos
         slug = _str(item, "slug")
         url = f"{_BASE_URLS[site]}/posts/{pid}" + (f"/{slug}" if slug else "")
     link = _str(item, "url")
-    kind = "quick_take" if item.get("shortform") else "linkpost" if link else "post"
+    kind = ("quick_take" if item.get("shortform") else "question" if item.get("question")
+            else "linkpost" if link else "post")
     author = _author(item, site, authors)
     coauthors = item.get("coauthors") if isinstance(item.get("coauthors"), list) else []
-    coauthor_ids = tuple(a for a in (_register(_name_of(u), site, authors) for u in coauthors) if a)
+    coauthor_ids = tuple(a for a in (_register(_name_of(u), site, authors,
+                                               u.get("_id") if isinstance(u, dict) else None)
+                                     for u in coauthors) if a)
     text = _text_of(item)
     return Post(id=f"{site}:post:{pid}", text=text, title=_str(item, "title").strip(),
                 author_id=author, url=url, posted_at=_str(item, "postedAt"),
@@ -277,57 +291,91 @@ def _post(item: dict, site: str, source: str, authors: dict[str, Author]) -> Pos
                 quotes=quote_spans(text))
 
 
-def _comments(items: list[dict], site: str, source: str,
-              authors: dict[str, Author]) -> tuple[Comment, ...]:
-    by_id = {c["_id"]: c for c in items}
-    deleted = {cid for cid, c in by_id.items() if c.get("deleted")}
+def _parent_of(comment: dict) -> str | None:
+    parent = comment.get("parentCommentId") or comment.get("parentAnswerId")
+    return parent if isinstance(parent, str) and parent else None
 
-    def kept_parent(comment: dict) -> str | None:
-        """The nearest ancestor that is not deleted (replies to deleted comments move up)."""
-        parent, seen = comment.get("parentCommentId"), set()
+
+def _comments(items: list[dict], site: str, source: str, authors: dict[str, Author],
+              post_ids: set[str] = frozenset()) -> tuple[Comment, ...]:  # type: ignore[assignment]
+    by_id = {c["_id"]: c for c in items}
+    # A deleted comment the API still returns is kept only when its deletion is public.
+    deleted = {cid for cid, c in by_id.items() if c.get("deleted") and not c.get("deletedPublic")}
+
+    def kept_parent(comment: dict) -> tuple[str | None, bool]:
+        """The nearest ancestor that is not deleted (replies to deleted comments move up),
+        and whether an ancestor is missing from the file (the API hid it)."""
+        parent, seen = _parent_of(comment), set()
         while parent in deleted and parent not in seen:
             seen.add(parent)
-            parent = by_id[parent].get("parentCommentId")
-        return parent if isinstance(parent, str) and parent not in deleted else None
+            parent = _parent_of(by_id[parent])
+        if parent is None:
+            return None, False
+        return (parent, False) if parent in by_id else (None, True)
 
     out = []
     for c in items:
         if c["_id"] in deleted:
             continue
-        out.append(_comment(c, kept_parent(c), site, source, authors))
+        parent, hidden = kept_parent(c)
+        out.append(_comment(c, parent, site, source, authors, post_ids, hidden))
     return tuple(out)
 
 
 def _comment(c: dict, parent: str | None, site: str, source: str,
-             authors: dict[str, Author]) -> Comment:
+             authors: dict[str, Author], post_ids: set[str] = frozenset(),  # type: ignore[assignment]
+             hidden: bool = False) -> Comment:
     cid = c["_id"]
     post = _str(c, "postId")
     post_id = f"{site}:post:{post}" if post else None
-    parent_id = f"{site}:comment:{parent}" if parent else post_id
+    # A comments-only file: the post is not in it, so top-level comments answer nothing here.
+    top = post_id if post in post_ids else None
+    parent_id = f"{site}:comment:{parent}" if parent else top
+    nesting = "parent-hidden" if hidden else "known" if parent_id or post_id else "unknown"
     url = _str(c, "pageUrl") or (f"{_BASE_URLS[site]}/posts/{post}?commentId={cid}" if post else "")
     score = c.get("extendedScore") if isinstance(c.get("extendedScore"), dict) else {}
     agreement = as_int(score.get("agreement"))
     if agreement is None and isinstance(c.get("afExtendedScore"), dict):
         agreement = as_int(c["afExtendedScore"].get("agreement"))
-    text = _text_of(c)
+    text = "" if c.get("deleted") else _text_of(c)
+    reacts, quoted = _reacts(score)
     return Comment(id=f"{site}:comment:{cid}", text=text, post_id=post_id, parent_id=parent_id,
                    author_id=_author(c, site, authors), url=url, posted_at=_str(c, "postedAt"),
                    score=as_int(c.get("baseScore")), agreement=agreement, source=source,
-                   nesting="known" if parent_id else "unknown", reacts=_reacts(score),
-                   retracted=bool(c.get("retracted")), quotes=quote_spans(text))
+                   nesting=nesting, reacts=reacts, react_quotes=quoted,
+                   retracted=bool(c.get("retracted")), quotes=quote_spans(text),
+                   answer=bool(c.get("answer")), af=bool(c.get("af")),
+                   deleted_public=bool(c.get("deleted") and c.get("deletedPublic")),
+                   agreement_votes=as_int(score.get("agreementVoteCount")))
 
 
-def _reacts(score: dict) -> tuple[tuple[str, int], ...]:
+_REACT_WEIGHT = {"created": 1, "seconded": 1, "disagreed": -1}
+
+
+def _reacts(score: dict) -> tuple[tuple[tuple[str, int], ...], tuple[tuple[str, str], ...]]:
+    """React counts as the site shows them, and the quoted spans of inline reacts.
+
+    ForumMagnum keeps one entry per user: ``created`` and ``seconded`` add one, ``disagreed``
+    takes one away (the count beside the react icon). An inline react also quotes the span it
+    marks (``quotes``); each ``(name, quote)`` is kept so the claim it marks can carry it.
+    """
     reacts = score.get("reacts")
     if not isinstance(reacts, dict):
-        return ()
+        return (), ()
     counts: dict[str, int] = {}
+    quoted: dict[tuple[str, str], None] = {}
     for name, value in reacts.items():
         if isinstance(value, list):  # ForumMagnum: one entry per user who reacted
-            n = sum(1 for r in value
-                    if not (isinstance(r, dict) and r.get("reactType") == "disagreed"))
+            n = 0
+            for r in value:
+                kind = r.get("reactType", "created") if isinstance(r, dict) else "created"
+                n += _REACT_WEIGHT.get(kind, 0)
+                quotes = r.get("quotes") if isinstance(r, dict) else None
+                if kind != "disagreed" and isinstance(quotes, list):
+                    quoted.update({(str(name), q.strip()): None for q in quotes
+                                   if isinstance(q, str) and q.strip()})
         else:
             n = as_int(value) or 0
         if n > 0:
             counts[str(name)] = n
-    return tuple(sorted(counts.items()))
+    return tuple(sorted(counts.items())), tuple(quoted)
