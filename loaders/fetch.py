@@ -16,7 +16,15 @@ standard library's :mod:`urllib`). What it saves is ForumMagnum GraphQL JSON,
   GraphQL errors, a missing post and other HTTP 4xx answers are not retried.
 * Comments are fetched in pages of ``page_size`` (oldest first) until a short page,
   or until the API's largest offset (2000): a post with more comments than
-  ``2000 + page_size`` is fetched in part.
+  ``2000 + page_size`` is fetched in part, and the file says so (the post's
+  ``commentCount`` against what came back). A thread of more than 3,000 comments
+  gets a warning too. A question post's answers and their replies come from the
+  ``answersAndReplies`` view (the comments view leaves answers out).
+* An Alignment Forum URL fetches the post's whole thread from LessWrong, which holds
+  the same post with every comment (the AF endpoint returns AF comments only); with
+  ``af_only=True`` it asks the AF endpoint and the file says that it holds AF comments only.
+* What the fetch noticed is saved beside the data as ``{"cruxmap": {"notes": [...]}}``
+  (the loader reads past it), and :func:`notes` returns it.
 
 Examples
 --------
@@ -43,7 +51,8 @@ from urllib.parse import urlsplit
 
 from cruxmap.graph.errors import FetchError
 
-__all__ = ["fetch", "save_fetch", "post_target", "SITES", "ENDPOINT_ENV", "QUERY"]
+__all__ = ["fetch", "save_fetch", "post_target", "endpoint_for", "notes", "SITES",
+           "ENDPOINT_ENV", "QUERY"]
 
 #: Site name -> GraphQL endpoint.
 SITES = {
@@ -64,12 +73,12 @@ MAX_RETRY_AFTER = 120.0  # seconds: never sleep longer than this on a server's s
 MAX_BACKOFF = 30.0
 MAX_OFFSET = 2000  # ForumMagnum refuses larger offsets (maxAllowedApiSkip)
 
-_POST_FIELDS = """_id title slug pageUrl postedAt baseScore voteCount url shortform question
-      user { displayName username } coauthors { displayName username }
+_POST_FIELDS = """_id title slug pageUrl postedAt baseScore voteCount url shortform question af
+      commentCount userId user { _id displayName username } coauthors { _id displayName username }
       contents { markdown html }"""
-_COMMENT_FIELDS = """_id postId parentCommentId topLevelCommentId postedAt baseScore voteCount
-      extendedScore afExtendedScore retracted deleted pageUrl author
-      user { displayName username } contents { markdown html }"""
+_COMMENT_FIELDS = """_id postId parentCommentId topLevelCommentId parentAnswerId answer af postedAt
+      baseScore voteCount extendedScore afExtendedScore retracted deleted deletedPublic pageUrl
+      author userId user { _id displayName username } contents { markdown html }"""
 
 #: The post and the first page of its comments (legacy ``input`` form: LessWrong and the EA Forum both take it).
 QUERY = f"""query CruxmapPost($postId: String, $limit: Int, $offset: Int) {{
@@ -80,12 +89,17 @@ QUERY = f"""query CruxmapPost($postId: String, $limit: Int, $offset: Int) {{
     results {{ {_COMMENT_FIELDS} }}
   }}
 }}"""
-#: Later pages of comments.
-COMMENTS_QUERY = f"""query CruxmapComments($postId: String, $limit: Int, $offset: Int) {{
-  comments(input: {{terms: {{view: "postCommentsOld", postId: $postId, limit: $limit, offset: $offset}}}}) {{
+#: Later pages of comments; ``$view`` is ``postCommentsOld`` (comments, which excludes answers)
+#: or ``answersAndReplies`` (a question's answers and the replies to them).
+COMMENTS_QUERY = f"""query CruxmapComments($postId: String, $view: String, $limit: Int, $offset: Int) {{
+  comments(input: {{terms: {{view: $view, postId: $postId, limit: $limit, offset: $offset}}}}) {{
     results {{ {_COMMENT_FIELDS} }}
   }}
 }}"""
+#: The GraphQL views fetched for a post's comments, and for a question's answers.
+COMMENTS_VIEW, ANSWERS_VIEW = "postCommentsOld", "answersAndReplies"
+#: Threads above this many comments get a warning: they take long, and the API pages them.
+BIG_THREAD = 3000
 
 _POST_PATH = re.compile(r"/(?:posts|p)/([A-Za-z0-9]{8,24})(?:/|$)")
 _POST_ID = re.compile(r"\A[A-Za-z0-9]{8,24}\Z")
@@ -135,7 +149,7 @@ def post_target(url_or_id: str, site: str | None = None,
 
 def fetch(url_or_id: str, site: str | None = "lesswrong", endpoint: str | None = None,
           retries: int = 4, timeout: float = 30, *, page_size: int = 1000,
-          backoff: float = 1.0, max_pages: int = 10) -> dict:
+          backoff: float = 1.0, max_pages: int = 10, af_only: bool = False) -> dict:
     """Fetch a post and all its comments as ForumMagnum GraphQL JSON.
 
     Parameters
@@ -158,11 +172,15 @@ def fetch(url_or_id: str, site: str | None = "lesswrong", endpoint: str | None =
         The first back-off delay in seconds; it doubles on every retry (capped at 30 s).
     max_pages : int
         Stop after this many pages of comments.
+    af_only : bool
+        For an Alignment Forum post: ask the AF endpoint, which returns AF comments only,
+        instead of fetching the whole thread from LessWrong.
 
     Returns
     -------
     dict
-        ``{"data": {"post": {"result": {...}}, "comments": {"results": [...]}}}``.
+        ``{"data": {"post": {"result": {...}}, "comments": {"results": [...]}},
+        "cruxmap": {"notes": [...]}}``.
 
     Raises
     ------
@@ -176,22 +194,71 @@ def fetch(url_or_id: str, site: str | None = "lesswrong", endpoint: str | None =
     """
     override = endpoint or os.environ.get(ENDPOINT_ENV)
     site, post_id = post_target(url_or_id, site, any_host=bool(override))
-    url = override or SITES[site]
+    url = override or endpoint_for(site, af_only)
+    notes: list[str] = []
+    if site == "alignmentforum":
+        notes.append("Alignment Forum comments only (the AF endpoint hides the rest of the "
+                     "LessWrong thread)" if af_only else
+                     "the whole LessWrong thread of an Alignment Forum post (AF and LW comments)")
     request = _Requester(url, retries, timeout, backoff, what=f"post {post_id}")
     data = request(QUERY, {"postId": post_id, "limit": page_size, "offset": 0})
     post = data.get("post")
     if not isinstance(post, dict) or not isinstance(post.get("result"), dict):
         raise FetchError(f"post {post_id} was not found on {site} ({url})")
-    comments = _results(data, request.fail)
-    page = comments
+    first = _results(data, request.fail)
+    comments = _pages(request, post_id, COMMENTS_VIEW, first, page_size, max_pages)
+    if post["result"].get("question"):
+        answers = _pages(request, post_id, ANSWERS_VIEW, None, page_size, max_pages)
+        seen = {c.get("_id") for c in comments if isinstance(c, dict)}
+        comments = comments + [a for a in answers if isinstance(a, dict) and a.get("_id") not in seen]
+    notes += _count_notes(post["result"].get("commentCount"), len(comments))
+    notes += [f"the server reported an error beside its data: {m}" for m in request.partial]
+    return {"data": {"post": {"result": post["result"]}, "comments": {"results": comments}},
+            "cruxmap": {"notes": notes}}
+
+
+def endpoint_for(site: str, af_only: bool = False) -> str:
+    """The GraphQL endpoint to ask for a site's post: LessWrong's for an AF post (the whole
+    thread) unless ``af_only``.
+
+    >>> endpoint_for("alignmentforum"), endpoint_for("alignmentforum", af_only=True)
+    ('https://www.lesswrong.com/graphql', 'https://www.alignmentforum.org/graphql')
+    """
+    return SITES["lesswrong"] if site == "alignmentforum" and not af_only else SITES[site]
+
+
+def notes(doc: Any) -> list[str]:
+    """What a fetch noticed about a saved document (a thread cut at the paging limit, AF only)."""
+    extra = doc.get("cruxmap") if isinstance(doc, dict) else None
+    found = extra.get("notes") if isinstance(extra, dict) else None
+    return [str(n) for n in found] if isinstance(found, list) else []
+
+
+def _pages(request: "_Requester", post_id: str, view: str, first: list | None,
+           page_size: int, max_pages: int) -> list:
+    """Every page of one comments view (``first`` is page one when it came with the post)."""
+    page = first if first is not None else _results(request(COMMENTS_QUERY, {
+        "postId": post_id, "view": view, "limit": page_size, "offset": 0}), request.fail)
+    found = list(page)
     for pages in range(1, max_pages):
         if len(page) < page_size or pages * page_size > MAX_OFFSET:
             break  # a short page is the last one; the API refuses offsets past MAX_OFFSET
-        more = request(COMMENTS_QUERY, {"postId": post_id, "limit": page_size,
+        more = request(COMMENTS_QUERY, {"postId": post_id, "view": view, "limit": page_size,
                                         "offset": pages * page_size})
         page = _results(more, request.fail)
-        comments = comments + page
-    return {"data": {"post": {"result": post["result"]}, "comments": {"results": comments}}}
+        found += page
+    return found
+
+
+def _count_notes(count: Any, got: int) -> list[str]:
+    """Warnings from the post's commentCount against what came back."""
+    out = []
+    if isinstance(count, int) and count > BIG_THREAD:
+        out.append(f"a big thread: {count} comments (the API pages them; fetching takes long)")
+    if isinstance(count, int) and got < count:
+        out.append(f"holds {got} of the post's {count} comments: the rest are past the API's "
+                   f"paging limit ({MAX_OFFSET} + one page) or hidden by it")
+    return out
 
 
 def save_fetch(url_or_id: str, out_path: str | Path | None = None, **kwargs: Any) -> Path:
@@ -243,6 +310,7 @@ class _Requester:
     def __init__(self, url: str, retries: int, timeout: float, backoff: float, what: str):
         self.url, self.retries, self.timeout = url, max(0, retries), timeout
         self.backoff, self.what = backoff, what
+        self.partial: list[str] = []  # errors the server reported beside the data it returned
 
     def fail(self, reason: str) -> FetchError:
         return FetchError(f"could not fetch {self.what} from {self.url}: {_one_line(reason)}")
@@ -296,11 +364,14 @@ class _Requester:
             raise _Retry(f"malformed answer: not JSON (starts with {start!r})") from None
         if not isinstance(doc, dict):
             raise _Retry("malformed answer: not a JSON object")
-        if doc.get("errors"):
-            raise self.fail(f"the server answered with an error: {_graphql_message(doc)}")
-        if not isinstance(doc.get("data"), dict):
+        data = doc.get("data")
+        if doc.get("errors"):  # beside the data ("extensions" too) the answer may say more
+            if not (isinstance(data, dict) and any(v is not None for v in data.values())):
+                raise self.fail(f"the server answered with an error: {_graphql_message(doc)}")
+            self.partial.append(_graphql_message(doc))
+        if not isinstance(data, dict):
             raise _Retry("malformed answer: no \"data\" object")
-        return doc["data"]
+        return data
 
 
 def _results(data: dict, fail: Callable[[str], FetchError]) -> list:

@@ -105,7 +105,7 @@ def test_fetch_recorded_answer_parses_like_the_fixture():
     request = server.requests[0]
     assert request["headers"]["Content-Type"] == "application/json"
     assert "cruxmap" in request["headers"]["User-Agent"]
-    assert doc == RECORDED
+    assert doc["data"] == RECORDED["data"]
     fetched = loaders.parse(json.dumps(doc), source="x")
     assert fetched == loaders.parse(json.dumps(RECORDED), source="x")
 
@@ -150,7 +150,7 @@ def test_endpoint_from_environment(monkeypatch):
     with Server(recorded_answer) as server:
         monkeypatch.setenv(fetch_mod.ENDPOINT_ENV, server.url)
         doc = fetch(URL, **FAST)
-    assert doc == RECORDED and len(server.requests) == 1
+    assert doc["data"] == RECORDED["data"] and len(server.requests) == 1
 
 
 # --- retries and clear failures ----------------------------------------------------------------
@@ -162,7 +162,7 @@ def test_429_twice_then_success_is_retried():
 
     with Server(answer) as server:
         doc = fetch(URL, endpoint=server.url, **FAST)
-    assert len(server.requests) == 3 and doc == RECORDED
+    assert len(server.requests) == 3 and doc["data"] == RECORDED["data"]
 
 
 def test_retry_after_is_honoured():
@@ -290,3 +290,141 @@ def test_cli_fetch_then_ingest(tmp_path, monkeypatch):
     assert failed.exit_code == 2 and failed.output.startswith("error: ")
     assert len(failed.output.strip().splitlines()) == 1
     assert not (tmp_path / "bad.json").exists()
+
+
+# --- a stand-in that serves ForumMagnum's shapes: views, paging limit, wrappers ---------------
+THREAD = json.loads((DATA / "forum_api" / "question_thread.json").read_text(encoding="utf-8"))
+QID = THREAD["post"]["_id"]
+EXTENSIONS = {"cacheControl": {"version": 1, "hints": [{"path": ["post"], "maxAge": 0}]},
+              "tracing": ["parse", "validate", "execute"]}  # a list of strings, as servers send
+
+
+class StandIn:
+    """What ForumMagnum's /graphql does with cruxmap's queries: the post, comments by view
+    (postCommentsOld leaves answers out; answersAndReplies holds them), limit/offset paging
+    that refuses offsets past maxAllowedApiSkip (2000), and an ``extensions`` block."""
+
+    def __init__(self, post=None, views=None, partial_error=False):
+        self.post = post or THREAD["post"]
+        self.views = views or {"postCommentsOld": THREAD["postCommentsOld"],
+                               "answersAndReplies": THREAD["answersAndReplies"]}
+        self.partial_error = partial_error
+
+    def __call__(self, body, n):
+        v = body["variables"]
+        view = v.get("view") or ("postCommentsOld" if "postCommentsOld" in body["query"] else None)
+        if v["offset"] > fetch_mod.MAX_OFFSET:
+            return json_answer({"errors": [{"message": "Exceeded maximum value for skip"}],
+                                "data": {"comments": None}})
+        data = {"comments": {"results": self.views.get(view, [])[v["offset"]:v["offset"] + v["limit"]]}}
+        if "post(" in body["query"]:
+            data["post"] = {"result": self.post if v["postId"] == self.post["_id"] else None}
+        doc = {"data": data, "extensions": EXTENSIONS}
+        if self.partial_error:
+            doc["errors"] = [{"message": "coauthors: resolver timed out", "path": ["post", "result"]}]
+        return json_answer(doc)
+
+
+def test_question_posts_fetch_answers_and_their_replies_too():
+    with Server(StandIn()) as server:
+        doc = fetch(QID, endpoint=server.url, **FAST)
+    views = [r["body"]["variables"].get("view") for r in server.requests]
+    assert views == [None, "answersAndReplies"]  # the first query names postCommentsOld itself
+    t = loaders.parse(json.dumps(doc), source="q.json")
+    answer = next(c for c in t.comments if c.answer)
+    reply = next(c for c in t.comments if c.id == "lw:comment:aReplyToAnswer01")
+    assert answer.text.startswith("A clean result") and answer.parent_id == f"lw:post:{QID}"
+    assert reply.parent_id == answer.id and not reply.answer
+    assert t.posts[0].kind == "question"
+
+
+def test_a_reply_whose_parent_the_api_hides_attaches_to_the_post_and_ingests(tmp_path):
+    from cruxmap.graph.nx_store import NxStore
+    from cruxmap.ui.ingest import ingest
+
+    out = tmp_path / "q.json"
+    with Server(StandIn()) as server:
+        save_fetch(QID, out, endpoint=server.url, **FAST)
+    t = loaders.read(out)
+    orphan = next(c for c in t.comments if c.id == "lw:comment:cRep1yToDeleted1")
+    assert (orphan.parent_id, orphan.nesting) == (f"lw:post:{QID}", "parent-hidden")
+    shown_deleted = next(c for c in t.comments if c.id == "lw:comment:cDelPublic000001")
+    assert shown_deleted.deleted_public and shown_deleted.text == ""
+    under = next(c for c in t.comments if c.id == "lw:comment:cUnderDelPub0001")
+    assert under.parent_id == shown_deleted.id and under.af and under.nesting == "known"
+    with NxStore(tmp_path / "m.db") as store:
+        report = ingest(store, [out])
+        assert report.files[0].comments == 6
+        assert store.node(orphan.id)["properties"]["nesting"] == "parent-hidden"
+
+
+def test_extensions_and_errors_beside_the_data_are_read_past():
+    with Server(StandIn(partial_error=True)) as server:
+        doc = fetch(QID, endpoint=server.url, **FAST)
+    assert any("resolver timed out" in n for n in fetch_mod.notes(doc))
+    raw = {"data": doc["data"], "extensions": EXTENSIONS,
+           "errors": [{"message": "coauthors: resolver timed out"}]}
+    t = loaders.parse(json.dumps(raw), source="answer.json")  # used to fail: "item 0 is a str"
+    assert len(t.comments) == 6 and t.posts[0].id == f"lw:post:{QID}"
+
+
+def test_a_thread_cut_at_the_paging_limit_says_so_and_a_big_thread_warns():
+    many = [dict(THREAD["postCommentsOld"][0], _id=f"cMany{i:012d}") for i in range(3400)]
+    post = dict(THREAD["post"], question=False, commentCount=3400)
+    with Server(StandIn(post=post, views={"postCommentsOld": many})) as server:
+        doc = fetch(QID, endpoint=server.url, **FAST)
+    assert len(doc["data"]["comments"]["results"]) == 3000  # offsets 0, 1000, 2000: the API's limit
+    found = fetch_mod.notes(doc)
+    assert any("big thread: 3400 comments" in n for n in found)
+    assert any("holds 3000 of the post's 3400 comments" in n for n in found)
+
+
+def test_alignment_forum_urls_fetch_the_whole_lesswrong_thread_or_say_af_only():
+    af_url = f"https://www.alignmentforum.org/posts/{QID}/x"
+    assert fetch_mod.endpoint_for("alignmentforum") == fetch_mod.SITES["lesswrong"]
+    assert fetch_mod.endpoint_for("alignmentforum", af_only=True) == fetch_mod.SITES["alignmentforum"]
+    with Server(StandIn()) as server:
+        whole = fetch(af_url, endpoint=server.url, **FAST)
+        af_only = fetch(af_url, endpoint=server.url, af_only=True, **FAST)
+    assert any("whole LessWrong thread" in n for n in fetch_mod.notes(whole))
+    assert any("Alignment Forum comments only" in n for n in fetch_mod.notes(af_only))
+
+
+def test_reacts_as_the_site_counts_them_with_inline_quotes_and_authors_by_user_id():
+    with Server(StandIn()) as server:
+        doc = fetch(QID, endpoint=server.url, **FAST)
+    t = loaders.parse(json.dumps(doc), source="q.json")
+    top = next(c for c in t.comments if c.id == "lw:comment:cTop000000000001a")
+    assert top.reacts == (("crux", 1), ("notacrux", 1))  # created + seconded - disagreed
+    assert top.react_quotes == (("crux", "autonomy evals are the crux"),)
+    assert top.agreement_votes == 4 and top.agreement == 3
+    aiko = [a for a in t.authors if a.id == "author:lw:user:uAikoTanaka000001"]
+    assert [a.name for a in aiko] == ["Aiko Tanaka"]  # one author under two display names
+    reply = next(c for c in t.comments if c.id == "lw:comment:aReplyToAnswer01")
+    assert reply.author_id == t.posts[0].author_id == aiko[0].id
+
+
+def test_a_comments_only_file_ingests_on_its_own(tmp_path):
+    from cruxmap.graph.nx_store import NxStore
+    from cruxmap.ui.ingest import ingest
+
+    path = tmp_path / "comments.json"
+    path.write_text(json.dumps({"data": {"comments": {"results": THREAD["answersAndReplies"]}}}))
+    with NxStore(tmp_path / "m.db") as store:
+        report = ingest(store, [path])
+        assert (report.files[0].posts, report.files[0].comments) == (0, 2)
+        reply = store.node("lw:comment:aReplyToAnswer01")["properties"]
+        assert reply["post_id"] == f"lw:post:{QID}"
+
+
+def test_cli_fetch_prints_what_the_fetch_noticed(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from cruxmap.ui.cli import cli
+
+    monkeypatch.chdir(tmp_path)
+    with Server(StandIn(partial_error=True)) as server:
+        monkeypatch.setenv(fetch_mod.ENDPOINT_ENV, server.url)
+        result = CliRunner().invoke(cli, ["fetch", QID, "-o", "q.json"])
+    assert result.exit_code == 0, result.output
+    assert "note: the server reported an error beside its data" in result.output

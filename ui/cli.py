@@ -158,9 +158,11 @@ def fetch(url_or_id: str, site: str | None, output: str | None) -> None:
 
     Example: cruxmap fetch https://www.lesswrong.com/posts/abc123/some-title
     """
-    from cruxmap.loaders.fetch import save_fetch
+    from cruxmap.loaders.fetch import notes, save_fetch
 
     path = save_fetch(url_or_id, output, site=site)
+    for note in notes(json.loads(Path(path).read_text(encoding="utf-8"))):
+        click.echo(f"note: {note}", err=True)
     click.echo(f"saved {path}; next: cruxmap ingest {path}")
 
 
