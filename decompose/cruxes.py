@@ -136,8 +136,15 @@ def explicit_complement(text: str) -> str:
     return ""
 
 
-def _reacts(item, key: str) -> int:
-    return dict(getattr(item, "reacts", ()) or ()).get(key, 0)
+def _reacts(item, key: str, claim=None) -> int:
+    """``item``'s ``key`` reacts; an inline react (one that quotes a span) counts only for the
+    claim whose text holds the quoted span."""
+    count = dict(getattr(item, "reacts", ()) or ()).get(key, 0)
+    quotes = [q for k, q in getattr(item, "react_quotes", ()) or () if k == key]
+    if not quotes or claim is None:
+        return count
+    text = " ".join(claim.text.split()).casefold()
+    return count if any(" ".join(q.split()).casefold() in text for q in quotes) else 0
 
 
 def budget(n_claims: int) -> int:
@@ -457,8 +464,8 @@ def _score(ctx: _Context, x: _Candidate) -> float:
         authors = {a for d in x.disagreements for a in ctx.parties[d.id]}
         s += 0.03 * min(max(len(authors) - 2, 0), 2)
     s += 0.05 * min(len(x.namers) - 1, 2)
-    crux = sum(_reacts(ctx.items.get(c.source_id), "crux") for c in x.members or [x.claim])
-    notacrux = sum(_reacts(ctx.items.get(c.source_id), "notacrux") for c in x.members or [x.claim])
+    crux = sum(_reacts(ctx.items.get(c.source_id), "crux", c) for c in x.members or [x.claim])
+    notacrux = sum(_reacts(ctx.items.get(c.source_id), "notacrux", c) for c in x.members or [x.claim])
     agreement = getattr(ctx.items.get(x.claim.source_id), "agreement", None) or 0
     s += 0.04 * min(crux, 4) - 0.06 * min(notacrux, 5) + max(-0.08, min(0.08, 0.01 * agreement))
     if addresses_reader(x.text):
@@ -468,8 +475,8 @@ def _score(ctx: _Context, x: _Candidate) -> float:
 
 def _evidence(ctx: _Context, x: _Candidate) -> str:
     parts = list(x.evidence)
-    crux = sum(_reacts(ctx.items.get(c.source_id), "crux") for c in x.members or [x.claim])
-    notacrux = sum(_reacts(ctx.items.get(c.source_id), "notacrux") for c in x.members or [x.claim])
+    crux = sum(_reacts(ctx.items.get(c.source_id), "crux", c) for c in x.members or [x.claim])
+    notacrux = sum(_reacts(ctx.items.get(c.source_id), "notacrux", c) for c in x.members or [x.claim])
     if crux or notacrux:
         parts.append(f"reacts: crux {crux}, not a crux {notacrux}")
     if x.disagreements:

@@ -190,3 +190,16 @@ def test_a_correction_is_not_what_a_crux_underlies():
 def test_budget_grows_sub_linearly():
     assert budget(20) == 3 and budget(100) == 5
     assert budget(10_000) < 10_000 // 25
+
+
+def test_an_inline_crux_react_counts_for_the_claim_whose_span_it_quotes():
+    from cruxmap.decompose.cruxes import _reacts
+    from cruxmap.graph.schema import Claim, Comment
+
+    c = Comment(id="c", text="Autonomy evals are the crux. Benchmarks are not.",
+                reacts=(("crux", 2),), react_quotes=(("crux", "autonomy evals are the crux"),))
+    marked = Claim(id="k1", source_id="c", start=0, end=28, text="Autonomy evals are the crux.")
+    other = Claim(id="k2", source_id="c", start=29, end=48, text="Benchmarks are not.")
+    assert (_reacts(c, "crux", marked), _reacts(c, "crux", other)) == (2, 0)
+    plain = Comment(id="d", text="x", reacts=(("crux", 3),))
+    assert _reacts(plain, "crux", other) == 3  # a react on the whole comment counts for each claim
