@@ -17,6 +17,9 @@ comments say what they answer, and then it is recovered:
    someone else.
 2. *quoted*: otherwise, a quote in the comment (``> X``, ``You write: "X"``) that appears
    word for word in exactly one earlier item of another author under the same post: that item.
+3. *answered*: otherwise, a comment that opens with an answer ("Yes", "No", "Not yet", "Good
+   question") directly below an item of another author under the same post that ends by asking
+   a question: that item.
 
 Everything else stays unknown: nothing is guessed from position alone.
 
@@ -87,12 +90,33 @@ def quoted_source(item: Comment, earlier: list[Post | Comment]) -> str | None:
     return None
 
 
+_ANSWER = re.compile(r"\s*(?:yes|no|yeah|yep|nope|not yet|not really|good question|sort of|partly"
+                     r"|kind of|both)\b", re.I)
+
+
+def answers_question(item: Comment, previous: Post | Comment | None) -> bool:
+    """Whether ``item`` opens by answering the question that ``previous`` (the item just above
+    it, by someone else) ends with.
+
+    >>> from cruxmap.graph.schema import Comment
+    >>> q = Comment(id="q", text="Did you control for length?", author_id="a")
+    >>> answers_question(Comment(id="r", text="Yes, it changes nothing.", author_id="b"), q)
+    True
+    """
+    if previous is None or not _ANSWER.match(item.text):
+        return False
+    if previous.author_id == item.author_id:
+        return False  # the same author, or two items whose authors the page does not show
+    return previous.text.rstrip().endswith("?")
+
+
 def recover_thread(thread: Thread) -> Thread:
     """``thread`` with the comments of unknown nesting that quote or address an earlier item re-parented."""
     names = {a.id: a.name for a in thread.authors if a.name}
     latest: dict[tuple[str | None, str], str] = {}  # (post id, author id) -> latest item id so far
     seen: dict[str | None, list[Post | Comment]] = {}  # post id -> its items so far
     comments = []
+    above: dict[str | None, Post | Comment] = {}  # post id -> the item just above, in page order
     for item in thread.items():
         post = item.id if isinstance(item, Post) else item.post_id
         if isinstance(item, Comment) and item.nesting == "unknown":
@@ -103,9 +127,12 @@ def recover_thread(thread: Thread) -> Thread:
                 item = replace(item, parent_id=latest[(post, named)], nesting="addressed")
             elif source is not None:
                 item = replace(item, parent_id=source, nesting="quoted")
+            elif answers_question(item, above.get(post)):
+                item = replace(item, parent_id=above[post].id, nesting="answered")
         if isinstance(item, Comment):
             comments.append(item)
         seen.setdefault(post, []).append(item)
+        above[post] = item
         if item.author_id:
             latest[(post, item.author_id)] = item.id
     return replace(thread, comments=tuple(comments))

@@ -450,7 +450,8 @@ def _quote_targets(ctx: _Context, item: Post | Comment, claims: list[Claim]) -> 
 
 
 #: What a stance's evidence says when decompose/replies.py recovered the parent on a pasted page.
-_RECOVERED_PARENT = {"addressed": "parent: the author it addresses by name", "quoted": "parent: the item it quotes"}
+_RECOVERED_PARENT = {"addressed": "parent: the author it addresses by name", "quoted": "parent: the item it quotes",
+                     "answered": "parent: the question it answers"}
 
 
 def _item_stances(ctx: _Context, item: Post | Comment, encoder=None) -> tuple[list[Stance], SentenceStance | None]:

@@ -56,3 +56,19 @@ def test_quoted_words_are_not_the_quoters_claims():
     texts = [c.text for c in split_item(by_author["Owen Mbeki"])]
     assert not any(t.startswith("You write:") for t in texts)
     assert any(t.startswith("An alternative is that") for t in texts)
+
+
+def test_a_comment_that_answers_the_question_just_above_it_replies_to_it():
+    from cruxmap.graph.schema import Author, Comment, Post, Thread
+
+    post = Post(id="p", text="Sycophancy falls with a system prompt.", author_id="i")
+    ask = Comment(id="c1", text="Did you control for the length of the prompt?", post_id="p",
+                  parent_id="p", author_id="c", nesting="unknown")
+    yes = Comment(id="c2", text="Yes, a lorem ipsum prompt of the same length does nothing.",
+                  post_id="p", parent_id="p", author_id="i", nesting="unknown")
+    plain = Comment(id="c3", text="No idea why it works.", post_id="p", parent_id="p",
+                    author_id="b", nesting="unknown")  # the item above it asks nothing
+    t = recover_thread(Thread("t", posts=(post,), comments=(ask, yes, plain),
+                              authors=(Author("i", "Ines"), Author("c", "Cy"), Author("b", "Bo"))))
+    got = {c.id: (c.parent_id, c.nesting) for c in t.comments}
+    assert got == {"c1": ("p", "unknown"), "c2": ("c1", "answered"), "c3": ("p", "unknown")}
