@@ -7,81 +7,68 @@ rebuilds posts and comments from that, and never guesses an author.
 
 Header lines
 ------------
-A header line is the whole line, short (at most 80 characters), in this shape::
+A header line is the whole line, in the shapes ForumMagnum renders (see
+:func:`parse_header`)::
 
-    [karma]<display name><age>[Ω][karma][agreement]
+    [-][karma][Answer by ]<display name><age>[*][Moderator Comment][Ω][karma][agreement][tail]
 
-``Jane Q. Public3h``, ``12Jane Q. Public3h``, ``Jane Q. Public2d33-1``,
-``Jane Q. Public12hΩ4210``, ``Jane Q. Public28mΩ110``. Ages are ``m`` (1-59),
-``h`` (1-24), ``d`` (1-39), ``mo`` (1-12) and ``y``. The name is followed by the
-age *directly*: ``I waited 3h`` has a space before ``3h`` and is a sentence, not
-a header. A name starts with a letter or digit, has at most six words and 48
-characters, and may contain spaces, dots, digits, ``-``, ``_``, apostrophes and
-non-ASCII letters. See :func:`parse_header` for how the numbers are read and
-where the reading is ambiguous.
+``4Jane Doe1h`` (a single-line comment: karma first, then the whole comment on
+one line), ``[-]Jane Doe2d19 4`` (a comment on a post page), ``Jane Doe12hΩ6130``
+(a listed quick take, maybe with its repliers' names and comment count after the
+votes, which are never authors), ``34Jane Doe, Bo Chen5h`` (a post's meta line),
+``[anonymous]2d5 1`` (no author shown). Ages are ForumMagnum's: ``now``, ``1m``-``45m``,
+``1h``-``22h``, ``1d``-``26d``, ``1mo``-``11mo``, ``1y``. The name is followed by the
+age *directly*: ``I waited 3h`` is a sentence. A browser that puts each part of a
+header on its own line (``[-]`` / ``Jane Doe`` / ``2d`` / ``19`` / ``4``) is read too.
 
-Items
------
-* A header line always starts a new item, blank line before it or not. The body
-  starts on the next line; its paragraphs (separated by blank lines) are joined
-  with ``"\\n\\n"``, the lines of one paragraph with ``"\\n"``.
-* A blank line alone does not start a new item: paragraphs of one item are
-  separated by blank lines too, so a paragraph continues the item before it.
-  The exceptions: ``(read more)`` (or ``(continue reading)``) ends an item, so
-  the next paragraph starts a new item *without a header* (a truncated excerpt
-  is usually followed by something else), and so does a section heading.
-* Items without a header have ``author_id=None``. Authors come only from header
-  lines and ``Authors:`` lines; a name mentioned in a body is never an author.
+Items and their authors
+-----------------------
+Precision first: text is credited only to the author whose header (or ``Authors:`` /
+``by`` line) the page shows for it. Each item records how that was decided in
+``attribution``: ``header``, ``authors-line``, ``continued`` (a header, plus paragraphs
+the page did not attribute that clearly continue the same text: a list carried on, a
+colon that announces it, a sentence cut across lines, a quote or a greeting that the
+rest answers) or ``unknown``.
 
-Posts and comments
-------------------
-* **Title.** A post's title is the line directly above its header line (no
-  blank line between) when that line looks like a title (at most 150
-  characters, no ``.``/``,``/``;``/``:``/``…`` at the end, not a quote or list
-  item) and the header has no vote digits after the age (front-page listings
-  show a post's karma *before* the name; comments show votes *after* the age).
-  Votes are allowed in a posts section and under an ``X's Shortform`` title.
-  Quick takes have no titles, and the first line under a comment's header is
-  that comment's text, never the next post's title. A line
-  directly above an ``Authors:`` or ``This is a linkpost for`` line is a title
-  too. On a post page, the first paragraph is the title when it is one such
-  line and the next content line is a header, ``Authors:`` or linkpost line.
-  Under ``Popular Comments`` each comment is shown below the title of the post
-  it answers: that title becomes a post of its own (no author, no text, kind
-  ``excerpt``) and the comment attaches to it.
-* **Post or comment.** An item is a post when it has a title, an ``Authors:``
-  line, a linkpost line or karma before the name (only post listings show
-  that), or sits in a posts or Quick Takes section. Otherwise
-  it is a comment on the nearest preceding post, except for the first item of a
-  section, which is a post when it has no header (an excerpt whose header was
-  not copied), when it opens with ``TL;DR:`` or ``Epistemic status:`` (posts
-  open like that), or when a ``Comments`` heading follows it (a post page whose
-  title was not copied). A comment with no post before it in its section gets
-  ``post_id=None``.
-* **Sections.** Headings such as ``Latest Posts``, ``Quick Takes``, ``Recent
-  Discussion``, ``Popular Comments`` start a new section, and comments never
-  attach across one (the post above a ``Popular Comments`` heading is not the
-  post those comments answer). ``Comments`` / ``12 comments, sorted by top
-  scoring`` is a post page's comment section: it keeps the post. A bare
-  ``12 comments`` is a count in a listing and is dropped.
-* **Kinds.** ``quick_take`` for items of a Quick Takes section and posts titled
-  ``X's Shortform`` / ``X's Quick Takes``; ``linkpost`` when a ``This is a
-  linkpost for URL`` line is present (``link`` is the URL); ``excerpt`` when the
-  item was cut at ``(read more)`` or has neither header nor ``Authors:`` line;
-  else ``post``.
-* **Nesting.** A pasted page does not show which comment answers which, so every
-  comment has ``nesting="unknown"`` and ``parent_id`` = ``post_id`` = the
-  nearest preceding post: recorded as unknown, not guessed. (The decomposition's
-  ``replies`` stage, :mod:`cruxmap.decompose.replies`, re-parents a comment that opens by
-  naming an earlier author or quotes one earlier item word for word.)
+* A header line always starts a new item; the body starts on the next line.
+* Posts run over many paragraphs, and so do comments on a post page (each has its
+  own header, and its ``Reply`` / ``Add Comment`` button ends it).
+* On a listing page (front page, Recent Discussion, Quick Takes) a single-line
+  comment or a listed quick take is one line, and a comment is usually one paragraph:
+  a paragraph that does not clearly continue it is a new item whose author is not
+  shown (``author_id=None``), in the same thread; several quick takes may stand on
+  consecutive lines.
+* Authors come only from header lines, ``Authors:`` and ``by`` lines; a name in a body
+  or after a quick take's votes is never an author.
+
+Posts, comments and threads
+---------------------------
+* **Posts**: a title line directly above a header (or ``Authors:``, ``by``, linkpost
+  line), a post page's first item, a post-list row (``62Title Of It Jane Doe2d``: a
+  post shown by its title only, kind ``stub``), a listed quick take, a text whose
+  ``(See More - N more words)`` / ``(Continue Reading ...)`` line marks an excerpt, or
+  the first text of a stretch with no header. Karma before the name does *not* make
+  a post: without a title above it, ``4Jane Doe1h`` is a comment.
+* **Kinds**: ``post``, ``excerpt``, ``linkpost``, ``quick_take``, ``stub``; comments
+  under ``N Answers`` headings (or ``Answer by``) are answers (``answer=True``).
+* **Threads from position**: a comment belongs to the nearest post above it in its
+  section and never attaches across a section heading; a shortform's first take is a
+  quick take, and the replies below it are its comments. Under ``Popular Comments``
+  each comment answers the post named after its votes (or on the line above it).
+* **Nesting**: a pasted page does not show which comment answers which, so every
+  comment has ``nesting="unknown"`` and ``parent_id`` = ``post_id``; the decomposition's
+  ``replies`` stage (:mod:`cruxmap.decompose.replies`) recovers a parent only from the
+  text (an addressed author, a quote, an answered question).
 
 Lines that are not text
 -----------------------
-``This is a linkpost for ...`` and ``Authors: A*, B, C`` lines are taken out of
-the text and recorded (``link``; ``author_id`` = the header's author, else the
+``This is a linkpost for ...``, ``Authors: A*, B, C`` and ``by A, B`` lines are taken
+out of the text and recorded (``link``; ``author_id`` = the header's author, else the
 starred or first name, ``coauthor_ids`` = the other names). ``(read more)`` is
 cut off. Site navigation (``Login``, ``All Posts``, ``Reply``, ``Load More``,
-``14 min read``, lone numbers, ...) and section headings are dropped. Everything
+``14 min read``, dates, lone numbers, ``Showing 2 of 5 replies``, ...), a post page's
+tags and section headings are dropped; ``[This comment is no longer endorsed by its
+author]`` sets ``retracted``. Everything
 else is kept verbatim, including ``TL;DR:`` and ``Epistemic status:``
 paragraphs, which are the author's own claims.
 
@@ -97,10 +84,10 @@ sentence. ``text[q.start:q.end] == q.text`` always holds.
 
 Known limits
 ------------
-* A reply whose header was not copied reads as more paragraphs of the item
-  above it, unless ``(read more)`` or a heading ends that item first.
 * A short line without final punctuation directly above a post's header line
   (no blank line between) is taken for that post's title.
+* A post-list row whose title ends in a lowercase word fused to a lowercase name
+  (``...Practiceellie.m2d``) cannot be split: it is a title-only post with no author.
 * The ambiguous header readings listed under :func:`parse_header`.
 
 Ids and authors

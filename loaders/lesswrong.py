@@ -16,18 +16,28 @@ Items are told apart by their fields: a comment has ``postId`` /
 
 What is kept
 ------------
+* Only a response's ``data`` is read: ``extensions`` and the notes that
+  :mod:`cruxmap.loaders.fetch` saves beside it are passed over, and ``errors`` beside
+  data (a partial answer) do not stop the file; ``errors`` without data do.
 * Ids are ``<site>:post:<_id>`` and ``<site>:comment:<_id>``, where the site
   prefix (``lw``, ``ea``, ``af``) comes from the first ``pageUrl`` in the file
-  (``lw`` when there is none). Authors are ``author_id(displayName, site)``.
-* The reply tree is rebuilt from ``parentCommentId``: a comment's ``parent_id``
-  is its parent comment, or the post for top-level comments. Deleted comments
-  are dropped and their replies re-attached to the nearest kept ancestor;
-  retracted comments are kept with ``retracted=True``.
+  (``lw`` when there is none). Authors are keyed by the stable user id
+  (``author:<site>:user:<userId>``) with the display name as ``name``; without a
+  user id, by display name (``author_id(displayName, site)``).
+* The reply tree is rebuilt from ``parentCommentId`` (or ``parentAnswerId``): a
+  comment's ``parent_id`` is its parent comment, or the post for top-level comments.
+  A reply whose parent the API hides (deleted by a moderator) attaches to the post
+  with ``nesting="parent-hidden"``. Deleted comments are dropped and their replies
+  re-attached to the nearest kept ancestor, unless the deletion is public
+  (``deletedPublic``: kept, without text, ``deleted_public=True``); retracted comments
+  are kept with ``retracted=True``. In a comments-only file (no post), top-level
+  comments have no parent, so the file ingests on its own.
 * ``baseScore`` -> ``score``; ``extendedScore.agreement`` -> ``agreement``;
-  ``extendedScore.reacts`` -> ``reacts`` as ``(name, count)`` pairs sorted by name
-  (ForumMagnum stores each react as a list of users; a count is the number of
-  users who created or seconded it, ``disagreed`` votes are not counted; plain
-  integer counts are accepted too).
+  ``agreementVoteCount`` -> ``agreement_votes``; ``answer``, ``af`` kept; a
+  ``question`` post has kind ``question``; ``extendedScore.reacts`` -> ``reacts`` as
+  ``(name, count)`` pairs sorted by name, counted as the site shows them (each user's
+  ``created`` or ``seconded`` adds one, ``disagreed`` takes one away; plain integer
+  counts are accepted too), and the spans inline reacts quote -> ``react_quotes``.
 * Text: ``contents.markdown`` when present (kept nearly verbatim, see
   :func:`cruxmap.loaders._text.markdown_to_text`), else ``contents.html`` / ``htmlBody``
   turned into text with paragraph breaks, list items and ``> `` block quotes.
