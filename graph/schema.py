@@ -62,7 +62,7 @@ NODE_PROPERTIES: dict[str, tuple[str, ...]] = {
     COMMENT: ("id", "text", "url", "posted_at", "score", "agreement", "source",
               "post_id", "nesting", "reacts", "crux_reacts", "notacrux_reacts", "retracted",
               "stance", "stance_confidence", "attribution", "answer", "af", "deleted_public",
-              "agreement_votes", "react_quotes"),
+              "agreement_votes", "react_quotes", "position"),
     CLAIM: ("id", "text", "start", "end", "source_id", "author_id", "kind", "role",
             "stance", "stance_confidence", "stance_evidence", "stance_target"),
     DISAGREEMENT: ("id", "summary", "status", "confidence"),
@@ -182,6 +182,9 @@ class Comment:
     af: bool = False  # also on the Alignment Forum
     deleted_public: bool = False  # deleted, with the deletion shown (its replies stay under it)
     agreement_votes: int | None = None  # how many agreement votes (ForumMagnum agreementVoteCount)
+    #: its place in the source's order, where dates cannot give the order (a pasted page shows
+    #: relative ages such as "2d"): the thread reader keeps a pasted thread in page order
+    position: int | None = None
 
 
 @dataclass(frozen=True)
@@ -348,7 +351,8 @@ def to_graph(m: CruxMap) -> tuple[list[Node], list[Relationship]]:
                           attribution=c.attribution or None, answer=c.answer or None,
                           af=c.af or None, deleted_public=c.deleted_public or None,
                           agreement_votes=c.agreement_votes,
-                          react_quotes=[f"{k}:{q}" for k, q in c.react_quotes] or None))
+                          react_quotes=[f"{k}:{q}" for k, q in c.react_quotes] or None,
+                          position=c.position))
         if c.author_id:
             rels.append(relationship(WROTE, c.author_id, c.id))
         if c.parent_id:

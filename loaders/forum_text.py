@@ -852,7 +852,8 @@ class _Builder:
             author_id=author, posted_at=h.age if h else "",
             score=h.score if h else None, agreement=h.agreement if h else None,
             source=self.source, nesting="unknown", quotes=find_quotes(text),
-            retracted=d.retracted, attribution=how, answer=answer))
+            retracted=d.retracted, attribution=how, answer=answer,
+            position=len(self.posts) + len(self.comments)))
 
     def byline_authors(self, byline: list[str]) -> list[str]:
         """Author ids of an ``Authors:`` line, the lead (starred, else first) first."""

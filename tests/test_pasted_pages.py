@@ -99,3 +99,17 @@ def test_the_thread_reader_shows_unattributed_comments_as_such(tmp_path):
         html = thread_html(t, {})
         assert html.count("author not shown on the page") == 1
         assert "Lukas Brenner" in html
+
+
+def test_the_thread_reader_keeps_a_pasted_thread_in_page_order(tmp_path):
+    from cruxmap.graph.analysis import threads
+    from cruxmap.graph.nx_store import NxStore
+    from cruxmap.ui.ingest import ingest
+
+    page = PAGES / "lw_postpage_long.txt"
+    with NxStore(tmp_path / "m.db") as store:
+        ingest(store, [page])
+        (post,) = [p for p in threads.posts(store) if p["comments"]]
+        shown = [c["text"][:30] for c in threads.thread(store, post["id"])["comments"]]
+    pasted = [c.text[:30] for c in parse(page.read_text(encoding="utf-8")).comments]
+    assert sorted(shown) == sorted(pasted) and shown[:3] == pasted[:3]

@@ -130,7 +130,7 @@ def thread(store: GraphStore, post_id: str) -> dict[str, Any] | None:
         ``{id, label, title, text, url, posted_at, score, agreement, author_id, author,
         stance, stance_confidence, retracted, nesting, attribution, claims: [{id, start, end, text,
         role, stance, stance_confidence, kind}]}``. Comments are in depth-first order,
-        siblings by time; a comment whose parent is unknown hangs at depth 1. None
+        siblings in page order when the source recorded one (``position``), else by time; a comment whose parent is unknown hangs at depth 1. None
         when ``post_id`` is not a post.
     """
     post = store.node(post_id)
@@ -157,8 +157,11 @@ def thread(store: GraphStore, post_id: str) -> dict[str, Any] | None:
     seen: set[str] = set()
 
     def walk(pid: str, depth: int) -> None:
+        # page order where the source gave one (a pasted page), else by time
         kids = sorted(children.get(pid, []),
-                      key=lambda c: (str(c["properties"].get("posted_at", "")), c["id"]))
+                      key=lambda c: (c["properties"].get("position") is None,
+                                     c["properties"].get("position") or 0,
+                                     str(c["properties"].get("posted_at", "")), c["id"]))
         for c in kids:
             if c["id"] in seen:  # a reply cycle in bad data must not loop forever
                 continue
