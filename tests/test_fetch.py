@@ -390,6 +390,20 @@ def test_alignment_forum_urls_fetch_the_whole_lesswrong_thread_or_say_af_only():
     assert any("Alignment Forum comments only" in n for n in fetch_mod.notes(af_only))
 
 
+def test_cli_fetch_af_only_says_so(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from cruxmap.ui.cli import cli
+
+    monkeypatch.chdir(tmp_path)
+    with Server(StandIn()) as server:
+        monkeypatch.setenv(fetch_mod.ENDPOINT_ENV, server.url)
+        result = CliRunner().invoke(cli, ["fetch", f"https://www.alignmentforum.org/posts/{QID}/x",
+                                          "--af-only", "-o", "q.json"])
+    assert result.exit_code == 0, result.output
+    assert "note: Alignment Forum comments only" in result.output
+
+
 def test_reacts_as_the_site_counts_them_with_inline_quotes_and_authors_by_user_id():
     with Server(StandIn()) as server:
         doc = fetch(QID, endpoint=server.url, **FAST)

@@ -153,14 +153,17 @@ def _llm_client(paths: tuple[str, ...], fmt: str | None, url: str, model: str | 
               help="Forum to ask (default: from the URL, else lesswrong).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="Where to save the JSON (default: <post id>.json).")
-def fetch(url_or_id: str, site: str | None, output: str | None) -> None:
-    """Download a post and its comments from a ForumMagnum site as JSON.
+@click.option("--af-only", is_flag=True,
+              help="For an Alignment Forum post: only its AF comments (default: the whole "
+                   "LessWrong thread).")
+def fetch(url_or_id: str, site: str | None, output: str | None, af_only: bool) -> None:
+    """Download a post and its comments (and a question's answers) from a ForumMagnum site as JSON.
 
     Example: cruxmap fetch https://www.lesswrong.com/posts/abc123/some-title
     """
     from cruxmap.loaders.fetch import notes, save_fetch
 
-    path = save_fetch(url_or_id, output, site=site)
+    path = save_fetch(url_or_id, output, site=site, af_only=af_only)
     for note in notes(json.loads(Path(path).read_text(encoding="utf-8"))):
         click.echo(f"note: {note}", err=True)
     click.echo(f"saved {path}; next: cruxmap ingest {path}")
