@@ -69,12 +69,12 @@ class GoldItem:
     id: str = ""
     thread: str = ""
     lines: tuple[int, ...] = ()  # indexes of its text lines in the page
+    text: str = ""
 
     @property
     def writer(self) -> str | None:
+        """Who wrote it: the author the page shows, else the hidden one."""
         return self.author or self.hidden
-
-    text: str = ""
 
 
 @dataclass(frozen=True)
