@@ -12,9 +12,9 @@ Definitions (the numbers ``cruxmap eval`` reports under ``devset``):
 * **reported pairs**: for every Disagreement, each author of a side-``a`` claim with each
   author of a side-``b`` claim (unknown authors and self-pairs dropped), as unordered pairs.
   Disagreement recall and precision compare them with the gold pairs.
-* **agreements reported as disputes**: a gold agreement (its author, item, and the author it
-  agrees with) counts when some Disagreement has a claim from that item on one side and a
-  claim by the agreed-with author on the other.
+* **agreements reported as disputes**: a gold agreement (its quote, and the author it agrees
+  with) counts when some Disagreement has a claim overlapping the agreeing quote on one side
+  and a claim by the agreed-with author on the other.
 * **gold crux located**: some reported crux is attached (``CRUX_OF``) to a Disagreement whose
   pair is one of the crux's gold pairs and which holds a claim overlapping (same item, at least
   one shared character) one of the crux's gold quotes.
@@ -154,20 +154,17 @@ def score_pairs(reported: set[Pair], gold: set[Pair]) -> dict[str, int]:
 def agreements_as_disputes(m: CruxMap, gold: dict[str, Any]) -> dict[str, int]:
     """Gold agreements that the map reports as a dispute (see the module docstring)."""
     names = _names(m)
-    items = item_index(m.thread)
     claims = {c.id: c for c in m.claims}
     n = hit = 0
     for a in gold.get("agreements", ()):
         n += 1
-        item = items.get(a["item"])
-        if item is None:
-            continue
+        span = quote_span(m.thread, a)
         target = _key(a["to"])
         for d in m.disagreements:
-            side_of_item = {sd for cid, sd in d.sides if cid in claims and claims[cid].source_id == item.id}
+            agreeing = {sd for cid, sd in d.sides if cid in claims and _overlaps(claims[cid], span)}
             others = {_key(names.get(claims[cid].author_id)) for cid, sd in d.sides
-                      if cid in claims and sd not in side_of_item}
-            if side_of_item and target in others:
+                      if cid in claims and sd not in agreeing}
+            if agreeing and target in others:
                 hit += 1
                 break
     return {"agreements": n, "as_disputes": hit}
