@@ -258,7 +258,8 @@ def eval_devset(devset_dir: Path | str) -> dict[str, Any]:
     """Decompose every gold thread under ``devset_dir`` with the default settings and score it.
 
     Returns ``{"threads": {name: counts}, "tune": pooled, "test": pooled, "all": pooled,
-    "comments_per_second": ...}``; a missing folder is reported as ``{"missing": path}``.
+    "seconds", "cpu_seconds", "comments_per_second", "comments_per_cpu_second"}`` (the time is
+    the decomposition alone, not reading); a missing folder is reported as ``{"missing": path}``.
     """
     from cruxmap.decompose.pipeline import decompose  # late: the pipeline imports every stage
     from cruxmap.loaders import read
@@ -268,13 +269,14 @@ def eval_devset(devset_dir: Path | str) -> dict[str, Any]:
     if not golds:
         return {"missing": str(root)}
     per: dict[str, dict[str, Any]] = {}
-    seconds = 0.0
+    seconds = cpu = 0.0
     for path in golds:
         gold = load_gold(path)
         thread = read(gold["thread_path"])
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         m = decompose(thread, llm=False)
         seconds += time.perf_counter() - started
+        cpu += time.process_time() - cpu_started
         counts = score_thread(m, gold)
         counts.update(split=gold["split"], forum=gold["forum"])
         per[path.name.removesuffix(".gold.json")] = counts
@@ -283,5 +285,46 @@ def eval_devset(devset_dir: Path | str) -> dict[str, Any]:
         out[split] = summarize(c for c in per.values() if c["split"] == split)
     out["all"] = summarize(per.values())
     out["seconds"] = round(seconds, 2)
+    out["cpu_seconds"] = round(cpu, 2)
     out["comments_per_second"] = round(out["all"]["comments"] / seconds, 1) if seconds else None
+    out["comments_per_cpu_second"] = round(out["all"]["comments"] / cpu, 1) if cpu else None
     return out
+
+
+def _fmt(x: Any) -> str:
+    return "–" if x is None else f"{x:.2f}" if isinstance(x, float) else str(x)
+
+
+def markdown(results: dict[str, Any]) -> str:
+    """The EVAL.md tables for :func:`eval_devset` results (per thread, then pooled per split)."""
+    head = ("| thread | split | forum | comments | gold pairs | R | P | baseline R | baseline P "
+            "| agreements as disputes | gold cruxes located | stated kept | reported cruxes |")
+    lines = [head, "|" + "---|" * 13]
+    for name, c in results["threads"].items():
+        s = summarize([c])
+        lines.append(f"| {name} | {c['split']} | {c['forum']} | {c['comments']} | {c['pairs']['gold']} "
+                     f"| {_fmt(s['recall'])} | {_fmt(s['precision'])} | {_fmt(s['baseline_recall'])} "
+                     f"| {_fmt(s['baseline_precision'])} | {c['as_disputes']}/{c['agreements']} "
+                     f"| {c['located']}/{c['gold_cruxes']} | {c['stated_kept']}/{c['stated']} "
+                     f"| {c['reported_cruxes']} |")
+    lines += ["", "| pooled | threads | comments | R | P | baseline R | baseline P "
+              "| agreements as disputes | gold cruxes located | stated kept | reported cruxes |",
+              "|" + "---|" * 11]
+    for split in (*SPLITS, "all"):
+        s = results[split]
+        lines.append(f"| **{split}** | {s['threads']} | {s['comments']} | {_fmt(s['recall'])} "
+                     f"| {_fmt(s['precision'])} | {_fmt(s['baseline_recall'])} | {_fmt(s['baseline_precision'])} "
+                     f"| {s['agreements_as_disputes']}/{s['agreements']} ({_fmt(s['agreements_as_disputes_rate'])}) "
+                     f"| {s['cruxes_located']}/{s['gold_cruxes']} ({_fmt(s['cruxes_located_rate'])}) "
+                     f"| {s['stated_kept']}/{s['stated_cruxes']} | {s['reported_cruxes']} |")
+    lines += ["", f"Decomposition time {results['seconds']} s wall, {results['cpu_seconds']} s CPU for "
+              f"{results['all']['comments']} items (posts and comments): {results['comments_per_second']} "
+              f"comments/s wall, {results['comments_per_cpu_second']} per CPU second."]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # python -m cruxmap.decompose.threads_eval [DEVSET_DIR]
+    import sys
+
+    default = Path(__file__).resolve().parents[1] / "devset"
+    print(markdown(eval_devset(sys.argv[1] if len(sys.argv) > 1 else default)))

@@ -128,3 +128,26 @@ def test_summaries_pool_counts_over_threads():
     s = te.summarize([te.score_thread(_map(), GOLD), te.score_thread(_map(wrong_pair=True), GOLD)])
     assert (s["recall"], s["precision"], s["baseline_precision"]) == (0.5, 0.5, 0.3333)
     assert s["cruxes_located_rate"] == 0.5 and s["threads"] == 2
+
+
+def test_eval_devset_decomposes_and_pools_a_folder_of_gold_threads(tmp_path):
+    import json
+    src = tmp_path / "tiny"
+    src.mkdir()
+    lines = [{"id": "p", "title": "Cats", "text": "Cats are the best pets.", "author": "Ann"},
+             {"id": "c1", "post_id": "p", "parent_id": "p", "author": "Bo",
+              "text": "No, that is wrong. Dogs are better pets than cats."},
+             {"id": "c2", "post_id": "p", "parent_id": "c1", "author": "Ann",
+              "text": "You're wrong. Cats are cleaner than dogs."}]
+    (src / "t.jsonl").write_text("\n".join(json.dumps(x) for x in lines) + "\n", encoding="utf-8")
+    gold = {"thread": "t.jsonl", "forum": "test-forum", "split": "tune",
+            "disagreements": [{"pair": ["Ann", "Bo"], "a": [{"item": "p", "quote": "Cats are the best pets."}],
+                               "b": [{"item": "c1", "quote": "Dogs are better pets than cats."}]}],
+            "agreements": [], "cruxes": []}
+    (src / "t.gold.json").write_text(json.dumps(gold), encoding="utf-8")
+    r = te.eval_devset(tmp_path)
+    assert r["threads"]["t"]["pairs"]["gold"] == 1 and r["tune"]["threads"] == 1
+    assert r["tune"]["baseline_recall"] == 1.0 and r["test"]["threads"] == 0
+    assert r["all"]["comments"] == 3 and r["comments_per_second"] > 0
+    assert "| **tune** | 1 | 3 |" in te.markdown(r)
+    assert te.eval_devset(tmp_path / "nowhere") == {"missing": str(tmp_path / "nowhere")}
