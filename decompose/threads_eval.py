@@ -297,7 +297,7 @@ def _fmt(x: Any) -> str:
 
 def markdown(results: dict[str, Any]) -> str:
     """The EVAL.md tables for :func:`eval_devset` results (per thread, then pooled per split)."""
-    head = ("| thread | split | forum | comments | gold pairs | R | P | baseline R | baseline P "
+    head = ("| thread | split | forum | items | gold pairs | R | P | baseline R | baseline P "
             "| agreements as disputes | gold cruxes located | stated kept | reported cruxes |")
     lines = [head, "|" + "---|" * 13]
     for name, c in results["threads"].items():
@@ -307,7 +307,7 @@ def markdown(results: dict[str, Any]) -> str:
                      f"| {_fmt(s['baseline_precision'])} | {c['as_disputes']}/{c['agreements']} "
                      f"| {c['located']}/{c['gold_cruxes']} | {c['stated_kept']}/{c['stated']} "
                      f"| {c['reported_cruxes']} |")
-    lines += ["", "| pooled | threads | comments | R | P | baseline R | baseline P "
+    lines += ["", "| pooled | threads | items | R | P | baseline R | baseline P "
               "| agreements as disputes | gold cruxes located | stated kept | reported cruxes |",
               "|" + "---|" * 11]
     for split in (*SPLITS, "all"):
