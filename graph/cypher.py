@@ -180,3 +180,6 @@ SEARCH_TEXT = """
 CALL db.index.fulltext.queryNodes('cruxmap_text', $query) YIELD node, score
 RETURN node.id AS id, score ORDER BY score DESC LIMIT $limit
 """
+
+#: User-defined functions (plugins such as APOC): raw Cypher may not call them (graph/cypher_guard.py).
+USER_FUNCTIONS = "SHOW FUNCTIONS YIELD name, isBuiltIn WHERE NOT isBuiltIn RETURN name"

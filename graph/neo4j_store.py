@@ -50,11 +50,15 @@ class Neo4jStore(GraphStore):
         import neo4j
 
         self._neo4j = neo4j
-        self.uri, uri_user, uri_password = _split_credentials(uri)
+        try:
+            self.uri, uri_user, uri_password = _split_credentials(uri)
+        except ValueError as e:  # a port that is not a number, a bad IPv6 literal
+            raise StoreUnavailable(f"{uri}: not a usable Neo4j URI ({e})") from None
         self.user = user or uri_user or os.environ.get("NEO4J_USER", "neo4j")
         password = password or uri_password or os.environ.get("NEO4J_PASSWORD", "")
         self.database = database or os.environ.get("NEO4J_DATABASE") or None
         self.read_only = read_only
+        self._udfs: list[str] | None = None
         self.batch_size = batch_size or int(os.environ.get("CRUXMAP_NEO4J_BATCH", "2000"))
         key = (self.uri, self.user, password, self.database)
         try:
@@ -77,8 +81,11 @@ class Neo4jStore(GraphStore):
             raise StoreUnavailable(f"{self.uri}: {_first_line(e)}") from None
 
     # --- plumbing ------------------------------------------------------------------------
-    def _session(self):
-        return self._driver.session(database=self.database) if self.database else self._driver.session()
+    def _session(self, read: bool = False):
+        options: dict[str, Any] = {"database": self.database} if self.database else {}
+        if read:
+            options["default_access_mode"] = self._neo4j.READ_ACCESS
+        return self._driver.session(**options)
 
     def _read(self, statement: str, /, **params: Any) -> list[Any]:
         return self._run("execute_read", lambda tx: list(tx.run(statement, params)), "query failed")
@@ -285,20 +292,38 @@ class Neo4jStore(GraphStore):
     # --- raw Cypher -----------------------------------------------------------------------
     def cypher(self, query: str, params: dict[str, Any] | None = None, write: bool = False,
                limit: int = 1000) -> list[dict[str, Any]]:
-        """Run a user's Cypher; read-only unless ``write`` (a write in read mode is refused)."""
-        params = params or {}
+        """Run a user's Cypher after the server's plan of it passed :mod:`cruxmap.graph.cypher_guard`.
 
-        def work(tx):
-            return [r.data() for r in tx.run(query, params).fetch(limit)]
+        Read-only unless ``write``: the statement runs in a READ access-mode transaction, and
+        ``LOAD CSV``, procedures outside the read allow-list, administration commands and
+        user-defined functions are refused in every mode, before anything runs.
+        """
+        from cruxmap.graph import cypher_guard
+
+        params = params or {}
+        write = write and not self.read_only
         try:
-            with self._session() as s:
-                if write and not self.read_only:
-                    return s.execute_write(work)
-                return s.execute_read(work)
+            with self._session(read=not write) as s:
+                summary = s.run("EXPLAIN " + query, params).consume()
+                why = cypher_guard.refusal(summary.plan or {}, summary.query_type or "",
+                                           allow_writes=write, user_functions=self._user_functions(s),
+                                           text=query)
+                if why:
+                    raise ReadOnlyQuery(f"{self.uri}: {why}")
+
+                def work(tx):
+                    return [r.data() for r in tx.run(query, params).fetch(limit)]
+                return s.execute_write(work) if write else s.execute_read(work)
         except self._neo4j.exceptions.ClientError as e:
             if "AccessMode" in (e.code or "") or "read access mode" in str(e).lower():
                 raise ReadOnlyQuery(f"{self.uri}: this query writes; pass --write to allow it") from None
             raise StoreError(f"{self.uri}: {_first_line(e)}") from None
+
+    def _user_functions(self, session) -> list[str]:
+        """The server's user-defined functions (plugins), asked once per store."""
+        if self._udfs is None:
+            self._udfs = [r["name"] for r in session.run(cypher.USER_FUNCTIONS)]
+        return self._udfs
 
 
 def _chunks(rows: list[dict], size: int) -> Iterator[list[dict]]:

@@ -41,6 +41,6 @@ page = st.navigation(pages)
 st.html("<style>[data-testid='stMainBlockContainer']{padding-top:2.2rem}</style>")
 
 with st.sidebar:
-    st.caption(f"Map: `{state.db_name()}`")
+    st.caption(f"Map: `{state.db_label()}`")
 
 page.run()

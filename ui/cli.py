@@ -17,12 +17,18 @@ from typing import Any, Callable
 
 import click
 
-from cruxmap.graph.errors import CruxmapError
+from cruxmap.graph.errors import CruxmapError, redact
 from cruxmap.graph.store import GraphStore, open_store, resolve_db
+from cruxmap.ui.terminal import terminal_safe
 
 DEMO_DATA = Path(__file__).resolve().parent / "demo_data"
 DEMO_DB = "cruxmap-demo.db"
 APP = Path(__file__).resolve().parent / "app.py"
+
+
+def echo(text: str, **kwargs: Any) -> None:
+    """``click.echo`` for text that carries map or input text: no escape codes, no credentials."""
+    click.echo(terminal_safe(redact(text)), **kwargs)
 
 
 class CruxmapGroup(click.Group):
@@ -32,7 +38,7 @@ class CruxmapGroup(click.Group):
         try:
             return super().invoke(ctx)
         except CruxmapError as e:
-            click.echo(f"error: {e}", err=True)
+            echo(f"error: {e}", err=True)
             ctx.exit(2)
         except KeyboardInterrupt:
             click.echo("error: interrupted; nothing was written", err=True)
@@ -123,7 +129,7 @@ def ingest(paths: tuple[str, ...], fmt: str | None, db: str | None, llm_url: str
     if llm is not None:
         click.echo(f"llm: {llm.stats}")
     for f in report.files:
-        click.echo(f"{f.path}: {f.format}, {f.posts} posts, {f.comments} comments, "
+        echo(f"{f.path}: {f.format}, {f.posts} posts, {f.comments} comments, "
                    f"{f.authors} authors, {f.claims} claims, {f.disagreements} disagreements, "
                    f"{f.cruxes} cruxes")
     w = report.written
@@ -205,8 +211,9 @@ def export(store: GraphStore, fmt: str, output: str | None, author: str | None,
         for chunk in run_export(store, fmt, **filters):
             out.write(chunk)
         return
+    to_terminal = click.get_text_stream("stdout").isatty()  # a file or a pipe gets the exact text
     for chunk in run_export(store, fmt, **filters):
-        click.echo(chunk, nl=False)
+        (echo if to_terminal else click.echo)(chunk, nl=False)
 
 
 # --- stats & query ---------------------------------------------------------------
@@ -276,9 +283,9 @@ def query(store: GraphStore, what: str, author: str | None, between: tuple[str, 
         rows = store.divergence()
     rows = rows[:limit] if limit else rows
     if as_json:
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        echo(json.dumps(rows, indent=2, ensure_ascii=False))
     else:
-        click.echo(formatting.format_rows(what, rows, store))
+        echo(formatting.format_rows(what, rows, store))
 
 
 @cli.command("cypher")
@@ -310,7 +317,7 @@ def cypher_command(statement: str, params: tuple[str, ...], write: bool, limit: 
         if not hasattr(store, "cypher"):
             raise StoreError(f"{resolve_db(db)}: raw Cypher needs a Neo4j store (--db bolt://...)")
         rows = store.cypher(statement, values, write=write, limit=limit)
-    click.echo(json.dumps(rows, indent=2, ensure_ascii=False, default=str))
+    echo(json.dumps(rows, indent=2, ensure_ascii=False, default=str))
 
 
 @cli.command("eval")
@@ -370,8 +377,8 @@ def demo(db: str | None, port: int | None, no_browser: bool) -> None:
     with open_store(db) as store:
         report = run_ingest(store, demo_files())
         summary = demo_summary(store)
-    click.echo(f"demo map in {db}: " + ", ".join(f"{f.claims} claims from {f.path}" for f in report.files))
-    click.echo(summary)
+    echo(f"demo map in {db}: " + ", ".join(f"{f.claims} claims from {f.path}" for f in report.files))
+    echo(summary)
     if no_browser or not APP.exists():
         return
     run_app(db, port)

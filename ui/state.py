@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 import streamlit as st
 
-from cruxmap.graph.errors import CruxmapError, StoreUnavailable
+from cruxmap.graph.errors import CruxmapError, StoreUnavailable, redact
 from cruxmap.graph.store import GraphStore, open_store, resolve_db
 from cruxmap.ui.palette import author_colours
 from cruxmap.ui.render import md
@@ -34,6 +34,11 @@ PAGES = {
 def db_name() -> str:
     """The store the app shows: ``$CRUXMAP_DB``, else the default file."""
     return resolve_db(None)
+
+
+def db_label() -> str:
+    """:func:`db_name` as pages may show it: credentials in a URI are never displayed."""
+    return redact(db_name())
 
 
 @st.cache_resource(show_spinner=False)
@@ -116,7 +121,7 @@ def require_map() -> GraphStore:
             st.error(str(e))
             st.stop()
     if empty:
-        st.info(f"There is no map in **{md(db_name())}** yet. Add a discussion on the Ingest page, "
+        st.info(f"There is no map in **{md(db_label())}** yet. Add a discussion on the Ingest page, "
                 "or run `cruxmap demo` for a sample map.", icon=":material/info:")
         st.page_link(PAGES["ingest"], label="Go to Ingest", icon=":material/upload:")
         st.stop()

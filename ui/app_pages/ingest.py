@@ -7,7 +7,7 @@ from cruxmap.graph.errors import CruxmapError
 from cruxmap.ui import state, uploads
 
 st.title("Ingest")
-st.caption(f"Adds to the map in `{state.db_name()}`. Every input is read and checked before anything "
+st.caption(f"Adds to the map in `{state.db_label()}`. Every input is read and checked before anything "
            "is written, so a bad file leaves the map exactly as it was; ingesting the same thing "
            "twice changes nothing.")
 
