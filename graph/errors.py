@@ -82,6 +82,14 @@ class StoreError(CruxmapError):
     """The graph store failed."""
 
 
+class MissingEndpoint(StoreError):
+    """A relationship to write points at a node that is neither written with it nor in the store."""
+
+    def __init__(self, rel_id: str, node_id: str):
+        self.rel_id, self.node_id = rel_id, node_id
+        super().__init__(f"relationship {rel_id} points at {node_id}, which is not in the store")
+
+
 class StoreUnavailable(StoreError):
     """The store cannot be opened or reached (bad path, URI, credentials, server down)."""
 

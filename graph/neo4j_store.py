@@ -20,7 +20,7 @@ from typing import Any, Iterable, Iterator
 from urllib.parse import urlsplit, urlunsplit
 
 from cruxmap.graph import cypher
-from cruxmap.graph.errors import ReadOnlyQuery, StoreError, StoreUnavailable
+from cruxmap.graph.errors import MissingEndpoint, ReadOnlyQuery, StoreError, StoreUnavailable
 from cruxmap.graph.schema import Node, Relationship
 from cruxmap.graph.store import (
     GraphStore, bfs_order, claim_order, claim_row, crux_rows, disagreement_row, divergence_rows,
@@ -164,7 +164,7 @@ class Neo4jStore(GraphStore):
             found = {r["id"] for r in self._read(cypher.EXISTING_IDS, ids=batch)}
             for nid in batch:
                 if nid not in found:
-                    raise StoreError(f"relationship {wanted[nid]} points at {nid}, which is not in the store")
+                    raise MissingEndpoint(wanted[nid], nid)
 
     def clear(self) -> None:
         while self._write(lambda tx: tx.run(cypher.DELETE_BATCH, limit=10000).single()["deleted"]):

@@ -27,7 +27,7 @@ from typing import Any, Iterable, Iterator
 
 import networkx as nx
 
-from cruxmap.graph.errors import StoreCorrupt, StoreError, StoreUnavailable
+from cruxmap.graph.errors import MissingEndpoint, StoreCorrupt, StoreError, StoreUnavailable
 from cruxmap.graph.schema import (
     ABOUT, ATTACKS, AUTHOR, CLAIM, COMMENT, CRUX, CRUX_OF, DISAGREEMENT, PARTY_TO,
     POST, SCHEMA_VERSION, SUPPORTS, TOPIC, WROTE, Node, Relationship,
@@ -137,7 +137,7 @@ class NxStore(GraphStore):
             missing = self._missing(cur, pending)
             if missing:
                 nid, rid = next(iter(missing.items()))
-                raise StoreError(f"relationship {rid} points at {nid}, which is not in the store")
+                raise MissingEndpoint(rid, nid)
             if counts["nodes_written"] or counts["relationships_written"]:
                 cur.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'revision'")
             cur.execute("COMMIT")

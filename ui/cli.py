@@ -211,7 +211,7 @@ def export(store: GraphStore, fmt: str, output: str | None, author: str | None,
         for chunk in run_export(store, fmt, **filters):
             out.write(chunk)
         return
-    to_terminal = click.get_text_stream("stdout").isatty()  # a file or a pipe gets the exact text
+    to_terminal = sys.stdout.isatty()  # a file or a pipe gets the exact text
     for chunk in run_export(store, fmt, **filters):
         (echo if to_terminal else click.echo)(chunk, nl=False)
 

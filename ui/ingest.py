@@ -14,8 +14,8 @@ from typing import Callable, Iterable, Iterator
 
 from cruxmap import loaders
 from cruxmap.decompose.pipeline import decompose
-from cruxmap.graph.errors import MalformedInput
-from cruxmap.graph.schema import CruxMap, Thread, to_graph
+from cruxmap.graph.errors import MalformedInput, MissingEndpoint
+from cruxmap.graph.schema import REPLIES_TO, CruxMap, Thread, to_graph
 from cruxmap.graph.store import GraphStore
 
 #: Files bigger than this stream in batches when their loader can (JSON Lines).
@@ -77,7 +77,7 @@ def _stream_jsonl(path: Path, report: FileReport, progress: Progress | None, enc
                 yield line
         try:
             for thread in jsonl.iter_parse(lines(), source=str(path)):
-                m = as_map(thread, encoder)
+                m = as_map(loaders.checked(thread, str(path)), encoder)
                 report.add(m)
                 yield m
         except UnicodeDecodeError as e:
@@ -107,17 +107,38 @@ def ingest(store: GraphStore, paths: Iterable[str | Path], fmt: str | None = Non
         if progress:
             progress(p.stat().st_size)
 
+    outside: dict[str, str] = {}  # relationship id -> its file, when it points out of that file
+
+    def graph(m: CruxMap, path: Path) -> tuple[list, list]:
+        nodes, rels = to_graph(m)
+        here = {n["id"] for n in nodes}
+        outside.update((r["id"], str(path)) for r in rels if r["start"] not in here or r["end"] not in here)
+        return nodes, rels
+
     def batches() -> Iterator[tuple[list, list]]:
-        for _, m in small:
-            yield to_graph(m)
+        for p, m in small:
+            yield graph(m, p)
         for p in big:
             fr = FileReport(str(p), "jsonl")
             report.files.append(fr)
             for m in _stream_jsonl(p, fr, progress, encoder):
-                yield to_graph(m)
+                yield graph(m, p)
 
-    report.written = store.upsert_batches(batches())
+    try:
+        report.written = store.upsert_batches(batches())
+    except MissingEndpoint as e:
+        raise _missing(e, outside.get(e.rel_id, "input")) from None
     return report
+
+
+def _missing(e: MissingEndpoint, source: str) -> MalformedInput:
+    """The store's missing-endpoint error as the input's fault, naming the file."""
+    kind, _, ends = e.rel_id.partition(":")
+    if kind == REPLIES_TO:
+        return MalformedInput(source, f"{ends.split('->')[0]} replies to {e.node_id}, which is neither "
+                                      "in the file nor in the map")
+    return MalformedInput(source, f"{e.rel_id} points at {e.node_id}, which is neither in the file "
+                                  "nor in the map")
 
 
 def ingest_text(store: GraphStore, text: str, fmt: str | None = None,
@@ -130,5 +151,8 @@ def ingest_text(store: GraphStore, text: str, fmt: str | None = None,
     fr = FileReport(source, name)
     fr.add(m)
     report = IngestReport(files=[fr])
-    report.written = store.upsert_map(m)
+    try:
+        report.written = store.upsert_map(m)
+    except MissingEndpoint as e:
+        raise _missing(e, source) from None
     return report
