@@ -98,7 +98,8 @@ UNDERCUT = "undercut"
 # --- ids -------------------------------------------------------------------
 def stable_id(kind: str, *parts: object) -> str:
     """A short deterministic id ``kind:<hash>`` from the given parts."""
-    digest = hashlib.sha1("\x1f".join(str(p) for p in parts).encode("utf-8")).hexdigest()
+    # surrogatepass: an id must never be what fails on a lone surrogate in a title
+    digest = hashlib.sha1("\x1f".join(str(p) for p in parts).encode("utf-8", "surrogatepass")).hexdigest()
     return f"{kind}:{digest[:16]}"
 
 

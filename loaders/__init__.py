@@ -90,6 +90,7 @@ def parse(text: str, fmt: str | None = None, source: str = "<text>") -> Thread:
     name = fmt or sniff(text, source)
     if name not in regs:
         raise UnknownFormat(source, f"unknown format {name!r} (known: {', '.join(regs)})")
+    text = _clean_text(text)  # a paste can carry lone surrogates that no file decoded as UTF-8 can
     return _guarded(name, source, lambda: regs[name].parse(text, source=source))
 
 
