@@ -90,6 +90,10 @@ class MissingEndpoint(StoreError):
         super().__init__(f"relationship {rel_id} points at {node_id}, which is not in the store")
 
 
+class StoreBusy(StoreError):
+    """Another process is writing to the store, and waiting for it took longer than allowed."""
+
+
 class StoreUnavailable(StoreError):
     """The store cannot be opened or reached (bad path, URI, credentials, server down)."""
 

@@ -22,16 +22,18 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import defaultdict
+from contextlib import nullcontext
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 import networkx as nx
 
-from cruxmap.graph.errors import MissingEndpoint, StoreCorrupt, StoreError, StoreUnavailable
+from cruxmap.graph.errors import MissingEndpoint, StoreBusy, StoreCorrupt, StoreError, StoreUnavailable
 from cruxmap.graph.schema import (
     ABOUT, ATTACKS, AUTHOR, CLAIM, COMMENT, CRUX, CRUX_OF, DISAGREEMENT, PARTY_TO,
     POST, SCHEMA_VERSION, SUPPORTS, TOPIC, WROTE, Node, Relationship,
 )
+from cruxmap.graph.writelock import WriteLock
 from cruxmap.graph.store import (
     GraphStore, bfs_order, claim_order, claim_row, crux_rows, disagreement_row, divergence_rows,
     filter_disagreements, match_authors,
@@ -55,9 +57,12 @@ def _dumps(props: dict[str, Any]) -> str:
 class NxStore(GraphStore):
     """The embedded store over the SQLite file at ``path`` (``":memory:"`` for tests)."""
 
-    def __init__(self, path: str | Path = ":memory:", read_only: bool = False):
+    def __init__(self, path: str | Path = ":memory:", read_only: bool = False, wait: float = 60.0,
+                 on_wait: Callable[[str], None] | None = None):
         self.path = str(path)
         self.read_only = read_only
+        # one writer at a time (graph/writelock.py); ``wait``: seconds a second writer waits
+        self._write_lock = WriteLock(self.path, wait, on_wait) if self.path != ":memory:" else nullcontext()
         self._conn = self._connect()
         self._graph: nx.MultiDiGraph | None = None
         self._graph_revision = -1
@@ -86,23 +91,39 @@ class NxStore(GraphStore):
         return conn
 
     def _check_or_init(self, conn: sqlite3.Connection) -> None:
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        tables = self._tables(conn)
         if tables and "meta" not in tables:
             raise StoreCorrupt(f"{self.path}: a SQLite file, but not a cruxmap database")
-        if not tables:
-            if self.read_only:
-                raise StoreCorrupt(f"{self.path}: empty file, not a cruxmap database")
-            conn.execute("PRAGMA journal_mode=WAL") if self.path != ":memory:" else None
-            conn.executescript("BEGIN;" + _DDL + "COMMIT;")
-            conn.executemany("INSERT OR IGNORE INTO meta VALUES (?, ?)",
-                             [("format", _MAGIC), ("schema_version", str(SCHEMA_VERSION)),
-                              ("revision", "0")])
+        if not tables or not self._initialised(conn):
+            # A new map: created under the write lock, in one transaction, so a process opening
+            # it at the same moment waits for a whole map instead of reading half of one.
+            with self._write_lock:
+                if self._initialised(conn):
+                    pass
+                elif self.read_only:
+                    raise StoreCorrupt(f"{self.path}: empty file, not a cruxmap database")
+                else:
+                    if self.path != ":memory:":
+                        conn.execute("PRAGMA journal_mode=WAL")
+                    conn.executescript("BEGIN IMMEDIATE;" + _DDL + "INSERT OR IGNORE INTO meta VALUES "
+                                       f"('format', '{_MAGIC}'), ('schema_version', '{SCHEMA_VERSION}'), "
+                                       "('revision', '0');COMMIT;")
         meta = dict(conn.execute("SELECT key, value FROM meta"))
         if meta.get("format") != _MAGIC:
             raise StoreCorrupt(f"{self.path}: a SQLite file, but not a cruxmap database")
         if int(meta.get("schema_version", "0")) > SCHEMA_VERSION:
             raise StoreCorrupt(f"{self.path}: written by a newer cruxmap (schema "
                                f"{meta['schema_version']}); upgrade cruxmap")
+
+    @staticmethod
+    def _tables(conn: sqlite3.Connection) -> set[str]:
+        return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+
+    def _initialised(self, conn: sqlite3.Connection) -> bool:
+        """The map's tables and its ``format`` row are there (another process may be creating them)."""
+        if "meta" not in self._tables(conn):
+            return False
+        return conn.execute("SELECT 1 FROM meta WHERE key = 'format'").fetchone() is not None
 
     def close(self) -> None:
         self._conn.close()
@@ -115,9 +136,13 @@ class NxStore(GraphStore):
         """All batches in one SQLite transaction: a crash or an error leaves the old state."""
         if self.read_only:
             raise StoreError(f"{self.path}: store is open read-only")
+        with self._write_lock:
+            return self._upsert_batches(batches)
+
+    def _upsert_batches(self, batches: Iterable[tuple[Iterable[Node], Iterable[Relationship]]]) -> dict[str, int]:
         counts = {"nodes_written": 0, "relationships_written": 0, "unchanged": 0}
         cur = self._conn.cursor()
-        cur.execute("BEGIN IMMEDIATE")
+        self._begin(cur)
         try:
             pending: dict[str, str] = {}  # endpoints not yet in the store -> a relationship naming them
             for nodes, relationships in batches:
@@ -161,13 +186,23 @@ class NxStore(GraphStore):
         cur.execute(f"INSERT OR REPLACE INTO {table} VALUES ({marks})", row)
         counts[key] += 1
 
+    def _begin(self, cur: sqlite3.Cursor) -> None:
+        """BEGIN IMMEDIATE; a writer that ignores the lock file (an older cruxmap) is one clear line."""
+        try:
+            cur.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as e:
+            if "locked" in str(e) or "busy" in str(e):
+                raise StoreBusy(f"{self.path}: another process is writing to it ({e})") from None
+            raise
+
     def clear(self) -> None:
-        cur = self._conn.cursor()
-        cur.execute("BEGIN IMMEDIATE")
-        cur.execute("DELETE FROM rels")
-        cur.execute("DELETE FROM nodes")
-        cur.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'revision'")
-        cur.execute("COMMIT")
+        with self._write_lock:
+            cur = self._conn.cursor()
+            self._begin(cur)
+            cur.execute("DELETE FROM rels")
+            cur.execute("DELETE FROM nodes")
+            cur.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'revision'")
+            cur.execute("COMMIT")
 
     # --- the in-memory graph ------------------------------------------------------------
     def version(self) -> str:

@@ -159,6 +159,8 @@ def open_store(db: str | None = None, read_only: bool = False, **options: Any) -
     Raises :class:`cruxmap.graph.errors.StoreUnavailable` with one clear line when it cannot.
     """
     db = resolve_db(db)
+    # the embedded store's write lock (graph/writelock.py): seconds to wait, and what to say
+    local = {k: options.pop(k) for k in ("wait", "on_wait") if k in options}
     if is_server_uri(db):
         try:
             from cruxmap.graph.neo4j_store import Neo4jStore
@@ -168,7 +170,7 @@ def open_store(db: str | None = None, read_only: bool = False, **options: Any) -
     if "://" in db:
         raise StoreUnavailable(f"{db}: unknown database URI scheme (use a file path, bolt:// or neo4j://)")
     from cruxmap.graph.nx_store import NxStore
-    return NxStore(db, read_only=read_only)
+    return NxStore(db, read_only=read_only, **local)
 
 
 # --- row shaping shared by both stores (so their answers compare equal) -------------

@@ -99,10 +99,12 @@ def cli() -> None:
 @click.option("--llm-model", metavar="NAME", default=None, envvar="CRUXMAP_LLM_MODEL",
               help="Model to ask (default: $CRUXMAP_LLM_MODEL).")
 @click.option("--yes", "-y", is_flag=True, help="Do not ask before sending LLM requests.")
+@click.option("--wait", type=click.FloatRange(min=0), default=60.0, show_default=True, metavar="SECONDS",
+              help="How long to wait while another ingest writes to the same map.")
 @stance_encoder_option
 @db_option
 def ingest(paths: tuple[str, ...], fmt: str | None, db: str | None, llm_url: str | None,
-           llm_model: str | None, yes: bool, stance_encoder: str) -> None:
+           llm_model: str | None, yes: bool, stance_encoder: str, wait: float) -> None:
     """Read discussions into the map.
 
     Every file is read and checked before anything is written, and the write is one
@@ -122,7 +124,8 @@ def ingest(paths: tuple[str, ...], fmt: str | None, db: str | None, llm_url: str
 
     llm = _llm_client(paths, fmt, llm_url, llm_model, yes) if llm_url else None
     total = sum(Path(p).stat().st_size for p in paths if Path(p).is_file())
-    with open_store(db) as store, using(llm), click.progressbar(
+    waiting = functools.partial(echo, err=True)
+    with open_store(db, wait=wait, on_wait=waiting) as store, using(llm), click.progressbar(
             length=max(total, 1), label="ingesting", file=sys.stderr,
             show_pos=False, show_percent=True) as bar:
         report = run_ingest(store, paths, fmt=fmt, progress=bar.update, encoder=encoder)
