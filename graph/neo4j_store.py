@@ -16,12 +16,15 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
-from typing import Any, Iterable, Iterator
+from datetime import datetime, timezone
+from typing import Any, Callable, Iterable, Iterator
 from urllib.parse import urlsplit, urlunsplit
 
 from cruxmap.graph import cypher
 from cruxmap.graph.errors import MissingEndpoint, ReadOnlyQuery, StoreError, StoreUnavailable
-from cruxmap.graph.schema import Node, Relationship
+from cruxmap.graph.schema import (
+    ABOUT, CRUX_OF, DERIVED_TYPES, PARTY_TO, Node, Relationship, Scope, stable_id,
+)
 from cruxmap.graph.store import (
     GraphStore, bfs_order, claim_order, claim_row, crux_rows, disagreement_row, divergence_rows,
     filter_disagreements, match_authors,
@@ -150,6 +153,79 @@ class Neo4jStore(GraphStore):
         if counts["nodes_written"] or counts["relationships_written"]:
             self._write(lambda tx: tx.run(cypher.BUMP_REVISION).consume())
         return counts
+
+    def upsert_batches(self, batches: Iterable[tuple[Iterable[Node], Iterable[Relationship]]],
+                       replace: Scope | Callable[[], Scope] | None = None, load: str = "") -> dict[str, int]:
+        """Write batch by batch (each batch is committed), as one **flagged** load.
+
+        Neo4j commits per batch, so a load killed half-way leaves part of it. It is never
+        mistaken for a map: before the first batch a ``CruxmapLoad`` marker is written (named by
+        ``load``, e.g. the input files), and only after the last batch, and the replacement of
+        what the scope derived before, is it removed. Until then :meth:`incomplete_loads` lists
+        it (``cruxmap stats`` and the app say so); running the same load again completes it.
+        """
+        marker = stable_id("load", load or "unnamed")
+        self._write(lambda tx: tx.run(cypher.BEGIN_LOAD, id=marker, load=load or "unnamed",
+                                      started=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")).consume())
+        total = {"nodes_written": 0, "relationships_written": 0, "unchanged": 0, "deleted": 0, "tombstoned": 0}
+        written: set[str] = set()
+        for nodes, rels in batches:
+            nodes, rels = list(nodes), list(rels)
+            if replace is not None:
+                written.update(n["id"] for n in nodes)
+                written.update(r["id"] for r in rels)
+            for k, v in self.upsert(nodes, rels).items():
+                total[k] += v
+        if replace is not None:
+            self._replace(replace() if callable(replace) else replace, written, total)
+            if total["deleted"] or total["tombstoned"]:
+                self._write(lambda tx: tx.run(cypher.BUMP_REVISION).consume())
+        self._write(lambda tx: tx.run(cypher.END_LOAD, id=marker).consume())
+        return total
+
+    def incomplete_loads(self) -> list[dict[str, Any]]:
+        return [{"id": r["id"], "sources": r["load"], "started": r["started"]}
+                for r in self._read(cypher.INCOMPLETE_LOADS)]
+
+    def _replace(self, scope: Scope, written: set[str], counts: dict[str, int]) -> None:
+        """The same replacement as the embedded store's (graph/schema.py, "ownership")."""
+        items = set(scope.items)
+        tombstones = []
+        if scope.threads and not scope.keep_missing:
+            for r in self._read(cypher.THREAD_ITEMS, threads=sorted(scope.threads)):
+                if r["id"] in scope.items:
+                    continue
+                items.add(r["id"])
+                if r["label"] == "Comment" and not r["deleted"]:
+                    tombstones.append(r["id"])
+        for batch in _chunks(tombstones, self.batch_size):
+            self._write(lambda tx, b=batch: tx.run(cypher.TOMBSTONE, ids=b).consume())
+        counts["tombstoned"] += len(tombstones)
+        claims = {r["id"]: r["curated"] for r in self._read(cypher.CLAIMS_OF_ITEMS, items=sorted(items))}
+        stale: dict[str, dict] = {}
+        for r in self._read(cypher.RELS_AT, ids=sorted(items | set(claims)), types=list(DERIVED_TYPES)):
+            if r["id"] not in written and not r["curated"]:
+                stale[r["id"]] = dict(r)
+        stale_claims = sorted(c for c, curated in claims.items() if c not in written and not curated)
+        for r in self._read(cypher.RELS_AT, ids=stale_claims, types=None):
+            stale[r["id"]] = dict(r)
+        lost_party = {r["end"] for r in stale.values() if r["type"] == PARTY_TO}
+        orphans = {r["end"] for r in stale.values() if r["type"] in (CRUX_OF, ABOUT)}
+        self._delete(list(stale.values()), stale_claims, counts)
+        curated = {r["id"] for r in self._read(cypher.NODES_CURATED, ids=sorted(lost_party | orphans))}
+        gone = sorted(lost_party - curated)
+        more = {r["id"]: dict(r) for r in self._read(cypher.RELS_AT, ids=gone, types=None)}
+        orphans |= {r["start"] for r in more.values() if r["type"] == CRUX_OF}
+        self._delete(list(more.values()), gone, counts)
+        left = set(orphans) - set(gone) - curated
+        busy = {r["id"] for r in self._read(cypher.HAS_EDGES, ids=sorted(left))}
+        self._delete([], sorted(left - busy), counts)
+
+    def _delete(self, rels: list[dict], node_ids: list[str], counts: dict[str, int]) -> None:
+        for batch in _chunks([{k: r[k] for k in ("id", "start", "end")} for r in rels], self.batch_size):
+            counts["deleted"] += self._write(lambda tx, b=batch: tx.run(cypher.DELETE_RELS, rows=b).single()["deleted"])
+        for batch in _chunks(node_ids, self.batch_size):
+            counts["deleted"] += self._write(lambda tx, b=batch: tx.run(cypher.DELETE_NODES, ids=b).single()["deleted"])
 
     def _check_endpoints(self, nodes: list[Node], rels: list[Relationship]) -> None:
         """Raise before writing when a relationship names a node that will not exist."""

@@ -129,16 +129,19 @@ def test_reddit_created_utc_1e20(cruxmap):
 @pytest.mark.parametrize("char", ["{", "["])
 def test_argdown_runs_of_brackets_are_linear(char):
     """``'{' * N`` and ``'[' * N`` took 46 s at 32k (quadratic); now the time grows with N."""
-    def seconds(n: int) -> float:
+    def seconds(n: int) -> float:  # best of three: a busy machine only ever adds time
         text = "[A]: x " + char * n + "\n  -> [B]\n\n[B]: y\n"
-        started = time.perf_counter()
-        try:
-            loaders.parse(text, fmt="argdown", source="x.argdown")
-        except MalformedInput:
-            pass
-        return time.perf_counter() - started
-    small, big = seconds(25_000), seconds(100_000)
-    assert big < 3.0 and big < 8 * max(small, 0.01), (small, big)
+        best = float("inf")
+        for _ in range(3):
+            started = time.perf_counter()
+            try:
+                loaders.parse(text, fmt="argdown", source="x.argdown")
+            except MalformedInput:
+                pass
+            best = min(best, time.perf_counter() - started)
+        return best
+    small, big = seconds(25_000), seconds(100_000)  # 4x the input: 16x the time if quadratic
+    assert big < 5.0 and big < 10 * max(small, 0.02), (small, big)
 
 
 def test_yaml_alias_bomb_in_front_matter(cruxmap):

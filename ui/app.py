@@ -43,4 +43,9 @@ st.html("<style>[data-testid='stMainBlockContainer']{padding-top:2.2rem}</style>
 with st.sidebar:
     st.caption(f"Map: `{state.db_label()}`")
 
+for load in state.incomplete_loads():  # a Neo4j load that was cut off: never shown as a whole map
+    st.warning(f"This map is incomplete: the load of {load['sources']} started {load['started']} and did "
+               "not finish, so some of it is missing. Run the same ingest again to complete it.",
+               icon=":material/warning:")
+
 page.run()

@@ -101,10 +101,12 @@ def cli() -> None:
 @click.option("--yes", "-y", is_flag=True, help="Do not ask before sending LLM requests.")
 @click.option("--wait", type=click.FloatRange(min=0), default=60.0, show_default=True, metavar="SECONDS",
               help="How long to wait while another ingest writes to the same map.")
+@click.option("--keep-missing", is_flag=True,
+              help="Keep comments that a newer copy of a thread no longer holds (default: mark them deleted).")
 @stance_encoder_option
 @db_option
 def ingest(paths: tuple[str, ...], fmt: str | None, db: str | None, llm_url: str | None,
-           llm_model: str | None, yes: bool, stance_encoder: str, wait: float) -> None:
+           llm_model: str | None, yes: bool, stance_encoder: str, wait: float, keep_missing: bool) -> None:
     """Read discussions into the map.
 
     Every file is read and checked before anything is written, and the write is one
@@ -128,7 +130,8 @@ def ingest(paths: tuple[str, ...], fmt: str | None, db: str | None, llm_url: str
     with open_store(db, wait=wait, on_wait=waiting) as store, using(llm), click.progressbar(
             length=max(total, 1), label="ingesting", file=sys.stderr,
             show_pos=False, show_percent=True) as bar:
-        report = run_ingest(store, paths, fmt=fmt, progress=bar.update, encoder=encoder)
+        report = run_ingest(store, paths, fmt=fmt, progress=bar.update, encoder=encoder,
+                            keep_missing=keep_missing)
     if llm is not None:
         click.echo(f"llm: {llm.stats}")
     for f in report.files:
@@ -138,6 +141,9 @@ def ingest(paths: tuple[str, ...], fmt: str | None, db: str | None, llm_url: str
     w = report.written
     click.echo(f"written: {w.get('nodes_written', 0)} nodes, {w.get('relationships_written', 0)} "
                f"relationships ({w.get('unchanged', 0)} already there)")
+    if w.get("deleted") or w.get("tombstoned"):
+        click.echo(f"replaced: {w.get('deleted', 0)} records derived from an older copy removed, "
+                   f"{w.get('tombstoned', 0)} comments no longer in the thread marked deleted")
 
 
 def _llm_client(paths: tuple[str, ...], fmt: str | None, url: str, model: str | None, yes: bool):
@@ -229,9 +235,13 @@ def stats(store: GraphStore, as_json: bool) -> None:
     Example: cruxmap stats --json
     """
     s = store.stats()
+    incomplete = store.incomplete_loads()
     if as_json:
-        click.echo(json.dumps(s, indent=2))
+        click.echo(json.dumps({**s, "incomplete_loads": incomplete} if incomplete else s, indent=2))
         return
+    for load in incomplete:
+        echo(f"warning: INCOMPLETE MAP: the load of {load['sources']} started {load['started']} and did not "
+             "finish; run the same ingest again to complete it", err=True)
     for section in ("nodes", "relationships"):
         click.echo(f"{section}:")
         for k, v in s[section].items():

@@ -128,5 +128,20 @@ def require_map() -> GraphStore:
     return s
 
 
+def incomplete_loads() -> list[dict[str, Any]]:
+    """Loads into the map that started and did not finish (a Neo4j store can have them)."""
+    s = store()
+    if s is None:
+        return []
+    try:
+        return cached(_incomplete)
+    except CruxmapError:
+        return []
+
+
+def _incomplete(s: GraphStore) -> list[dict[str, Any]]:
+    return s.incomplete_loads()
+
+
 def _counts(s: GraphStore) -> dict[str, int]:
     return s.stats()["nodes"]
