@@ -133,14 +133,11 @@ def incomplete_loads() -> list[dict[str, Any]]:
     s = store()
     if s is None:
         return []
-    try:
-        return cached(_incomplete)
+    try:  # not cached: finishing a load may change no content, so the version may not move
+        with _lock(db_name()):
+            return s.incomplete_loads()
     except CruxmapError:
         return []
-
-
-def _incomplete(s: GraphStore) -> list[dict[str, Any]]:
-    return s.incomplete_loads()
 
 
 def _counts(s: GraphStore) -> dict[str, int]:
