@@ -23,6 +23,9 @@ from cruxmap.ui import state  # noqa: E402
 st.set_page_config(page_title="cruxmap", page_icon=":material/hub:", layout="wide",
                    initial_sidebar_state="expanded")
 
+if not state.password_ok():  # cruxmap ui --password: nothing of the map before the password
+    st.stop()
+
 pages = {
     "Map": [
         st.Page(state.PAGES["overview"], title="Overview", icon=":material/dashboard:", default=True),
@@ -36,6 +39,8 @@ pages = {
         st.Page(state.PAGES["export"], title="Export", icon=":material/download:"),
     ],
 }
+if state.read_only():  # cruxmap ui --read-only: a map to share, nothing that writes
+    pages["Work with the map"] = [p for p in pages["Work with the map"] if p.title != "Ingest"]
 page = st.navigation(pages)
 # Fit more of each view on a 1280x800 screen: Streamlit's top padding is generous.
 st.html("<style>[data-testid='stMainBlockContainer']{padding-top:2.2rem}</style>")

@@ -414,20 +414,38 @@ def demo_summary(store: GraphStore) -> str:
 @cli.command()
 @db_option
 @click.option("--port", type=int, default=None, help="Port (default: $STREAMLIT_SERVER_PORT or 8501).")
-def ui(db: str | None, port: int | None) -> None:
+@click.option("--address", default="127.0.0.1", show_default=True, envvar="STREAMLIT_SERVER_ADDRESS",
+              help="Interface to listen on ($STREAMLIT_SERVER_ADDRESS); 0.0.0.0 shares the app with "
+                   "the network.")
+@click.option("--read-only", is_flag=True,
+              help="Share the map: no Ingest page, no Cypher box, nothing in the app writes.")
+@click.option("--password", "ask_password", is_flag=True,
+              help="Ask for a password here; the app asks visitors for it ($CRUXMAP_UI_PASSWORD sets it too).")
+def ui(db: str | None, port: int | None, address: str, read_only: bool, ask_password: bool) -> None:
     """Open the map in the Streamlit app.
+
+    To share a map on your network: cruxmap ui --read-only --password --address 0.0.0.0.
+    The password keeps casual visitors out; it is no substitute for TLS (see SECURITY.md).
 
     Example: cruxmap ui --db team.db --port 8502
     """
-    run_app(resolve_db(db), port)
+    password = None
+    if ask_password:
+        password = click.prompt("Password for the app", hide_input=True, confirmation_prompt=True, err=True)
+    run_app(resolve_db(db), port, address=address, read_only=read_only, password=password)
 
 
-def run_app(db: str, port: int | None) -> None:
+def run_app(db: str, port: int | None, address: str = "127.0.0.1", read_only: bool = False,
+            password: str | None = None) -> None:
     """Start ``streamlit run ui/app.py`` on the given store (blocks until stopped)."""
-    cmd = [sys.executable, "-m", "streamlit", "run", str(APP)]
+    cmd = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.address", address]
     if port:
         cmd += ["--server.port", str(port)]
     env = dict(os.environ, CRUXMAP_DB=str(db))
+    if read_only:  # and tracebacks, which could show paths or settings, stay in the terminal
+        env.update(CRUXMAP_READ_ONLY="1", STREAMLIT_CLIENT_SHOW_ERROR_DETAILS="false")
+    if password:
+        env["CRUXMAP_UI_PASSWORD"] = password
     env.setdefault("STREAMLIT_BROWSER_GATHER_USAGE_STATS", "false")
     raise SystemExit(subprocess.call(cmd, env=env))
 

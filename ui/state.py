@@ -9,6 +9,8 @@ version, so every page sees the new map on its next run without clearing caches.
 
 from __future__ import annotations
 
+import hmac
+import os
 import threading
 from typing import Any, Callable
 
@@ -34,6 +36,29 @@ PAGES = {
 def db_name() -> str:
     """The store the app shows: ``$CRUXMAP_DB``, else the default file."""
     return resolve_db(None)
+
+
+def read_only() -> bool:
+    """``cruxmap ui --read-only``: no Ingest page, no Cypher box, nothing in the app writes."""
+    return os.environ.get("CRUXMAP_READ_ONLY", "").lower() in {"1", "true", "yes"}
+
+
+def password_ok() -> bool:
+    """With ``$CRUXMAP_UI_PASSWORD`` set (``cruxmap ui --password``), ask for it once per session.
+
+    Returns True when the page may render. The comparison takes the same time whatever was typed.
+    """
+    secret = os.environ.get("CRUXMAP_UI_PASSWORD", "")
+    if not secret or st.session_state.get("_cruxmap_signed_in"):
+        return True
+    st.title("cruxmap")
+    typed = st.text_input("Password", type="password", key="_cruxmap_password")
+    if typed:
+        if hmac.compare_digest(typed.encode(), secret.encode()):
+            st.session_state["_cruxmap_signed_in"] = True
+            st.rerun()
+        st.error("That is not the password.")
+    return False
 
 
 def db_label() -> str:

@@ -15,12 +15,13 @@ Examples
 
 from __future__ import annotations
 
+import os
 import re
 import tempfile
 from pathlib import Path
 from typing import Callable
 
-from cruxmap.graph.errors import MalformedInput
+from cruxmap.graph.errors import MalformedInput, StoreError
 from cruxmap.graph.store import open_store
 from cruxmap.ui.ingest import IngestReport, ingest, ingest_text
 
@@ -33,9 +34,16 @@ def safe_name(name: str) -> str:
     return base[:120] or "upload"
 
 
+def _writable() -> None:
+    """The app's writes stop here when it serves a map read-only (``cruxmap ui --read-only``)."""
+    if os.environ.get("CRUXMAP_READ_ONLY", "").lower() in {"1", "true", "yes"}:
+        raise StoreError("this map is served read-only (cruxmap ui --read-only): nothing is written")
+
+
 def ingest_uploads(db: str, files: list[tuple[str, bytes]], fmt: str | None,
                    progress: Progress | None = None, encoder=None, **lock) -> IngestReport:
     """Ingest uploaded ``(name, content)`` files into the store ``db``, all or nothing."""
+    _writable()
     total = sum(len(data) for _, data in files)
     done = 0
 
@@ -63,6 +71,7 @@ def ingest_uploads(db: str, files: list[tuple[str, bytes]], fmt: str | None,
 def ingest_paste(db: str, text: str, fmt: str | None, progress: Progress | None = None,
                  encoder=None, **lock) -> IngestReport:
     """Ingest pasted text into the store ``db``."""
+    _writable()
     if not text.strip():
         raise MalformedInput("paste", "nothing was pasted")
     with open_store(db, **lock) as store:
@@ -75,6 +84,7 @@ def ingest_paste(db: str, text: str, fmt: str | None, progress: Progress | None 
 def ingest_url(db: str, url: str, site: str | None, progress: Progress | None = None,
                encoder=None, **lock) -> IngestReport:
     """Fetch a ForumMagnum post with its comments, then ingest it into the store ``db``."""
+    _writable()
     from cruxmap.loaders.fetch import save_fetch
 
     with tempfile.TemporaryDirectory(prefix="cruxmap-fetch-") as tmp:

@@ -8,6 +8,10 @@ from cruxmap import loaders
 from cruxmap.graph.errors import CruxmapError, StoreBusy
 from cruxmap.ui import state, uploads
 
+if state.read_only():
+    st.error("This map is shared read-only: nothing can be added to it here.", icon=":material/lock:")
+    st.stop()
+
 st.title("Ingest")
 st.caption(f"Adds to the map in `{state.db_label()}`. Every input is read and checked before anything "
            "is written, so a bad file leaves the map exactly as it was; ingesting the same thing "
