@@ -229,3 +229,14 @@ def test_streamed_jsonl_gets_the_same_checks(tmp_path, monkeypatch):
                     '{"id": "p", "title": "T", "text": "again"}\n')
     with open_store(str(tmp_path / "m.db")) as s, pytest.raises(MalformedInput, match="lines 1 and 2"):
         ingest(s, [path])
+
+
+def test_the_thread_reader_walks_a_deep_reply_chain_without_recursion(tmp_path):
+    from cruxmap.graph.analysis import threads
+
+    path = tmp_path / "deep.json"
+    path.write_text(reddit_chain(1500))
+    with open_store(str(tmp_path / "m.db")) as s:
+        ingest(s, [path])
+        rows = threads.thread(s, "reddit:t3_a")["comments"]
+    assert len(rows) == 1500 and max(r["depth"] for r in rows) == 1500
