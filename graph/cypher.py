@@ -43,6 +43,8 @@ SCHEMA_STATEMENTS = [
     f"CREATE INDEX cruxmap_author_name IF NOT EXISTS FOR (n:{AUTHOR}) ON (n.name)",
     f"CREATE INDEX cruxmap_disagreement_status IF NOT EXISTS FOR (n:{DISAGREEMENT}) ON (n.status)",
     f"CREATE FULLTEXT INDEX cruxmap_text IF NOT EXISTS FOR (n:{CLAIM}|{CRUX}) ON EACH [n.text]",
+    f"CREATE INDEX cruxmap_post_thread IF NOT EXISTS FOR (n:{POST}) ON (n.thread)",
+    f"CREATE INDEX cruxmap_comment_thread IF NOT EXISTS FOR (n:{COMMENT}) ON (n.thread)",
     f"MERGE (m:{META_LABEL} {{id: 'meta'}}) ON CREATE SET m.revision = 0",
 ]
 
@@ -179,4 +181,41 @@ RETURN t.id AS id, coalesce(t.label, '') AS label, count(c) AS claims
 SEARCH_TEXT = """
 CALL db.index.fulltext.queryNodes('cruxmap_text', $query) YIELD node, score
 RETURN node.id AS id, score ORDER BY score DESC LIMIT $limit
+"""
+
+#: User-defined functions (plugins such as APOC): raw Cypher may not call them (graph/cypher_guard.py).
+USER_FUNCTIONS = "SHOW FUNCTIONS YIELD name, isBuiltIn WHERE NOT isBuiltIn RETURN name"
+
+
+# --- the write path: replacing what a scope derived, and flagging loads in progress ----------
+# (graph/schema.py, "ownership"; graph/neo4j_store.py, Neo4jStore.upsert_batches)
+LOAD_LABEL = "CruxmapLoad"
+BEGIN_LOAD = f"""
+MERGE (l:{LOAD_LABEL} {{id: $id}}) ON CREATE SET l.load = $load, l.started = $started
+"""
+END_LOAD = f"MATCH (l:{LOAD_LABEL} {{id: $id}}) DELETE l"
+INCOMPLETE_LOADS = f"MATCH (l:{LOAD_LABEL}) RETURN l.id AS id, l.load AS load, l.started AS started ORDER BY started"
+THREAD_ITEMS = f"""
+MATCH (i:{COMMENT}) WHERE i.thread IN $threads RETURN i.id AS id, 'Comment' AS label, i.deleted AS deleted
+UNION ALL
+MATCH (i:{POST}) WHERE i.thread IN $threads RETURN i.id AS id, 'Post' AS label, i.deleted AS deleted
+"""
+TOMBSTONE = f"UNWIND $ids AS id MATCH (i:{COMMENT} {{id: id}}) SET i.deleted = true"
+CLAIMS_OF_ITEMS = f"MATCH (c:{CLAIM}) WHERE c.source_id IN $items RETURN c.id AS id, c.curated AS curated"
+RELS_AT = f"""
+UNWIND $ids AS id
+MATCH (n:{BASE_LABEL} {{id: id}})-[r]-(m:{BASE_LABEL})
+WHERE $types IS NULL OR type(r) IN $types
+RETURN DISTINCT r.id AS id, type(r) AS type, startNode(r).id AS start, endNode(r).id AS end,
+       r.curated AS curated
+"""
+NODES_CURATED = f"MATCH (n:{BASE_LABEL}) WHERE n.id IN $ids AND n.curated = true RETURN n.id AS id"
+HAS_EDGES = f"MATCH (n:{BASE_LABEL}) WHERE n.id IN $ids AND EXISTS {{ (n)--() }} RETURN n.id AS id"
+DELETE_RELS = f"""
+UNWIND $rows AS row
+MATCH (a:{BASE_LABEL} {{id: row.start}})-[r]->(b:{BASE_LABEL} {{id: row.end}}) WHERE r.id = row.id
+DELETE r RETURN count(*) AS deleted
+"""
+DELETE_NODES = f"""
+UNWIND $ids AS id MATCH (n:{BASE_LABEL} {{id: id}}) DETACH DELETE n RETURN count(*) AS deleted
 """

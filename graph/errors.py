@@ -6,9 +6,51 @@ where they occur, so callers only ever catch ``CruxmapError`` and its families.
 
 from __future__ import annotations
 
+import os
+import re
+
+#: Environment variables whose values are secrets: never shown, whatever message they end up in.
+SECRET_ENV = ("NEO4J_PASSWORD", "CRUXMAP_LLM_API_KEY", "CRUXMAP_UI_PASSWORD")
+_SECRETS: set[str] = set()
+# scheme://userinfo@host: the userinfo (user, password, token) goes, the host stays
+_USERINFO = re.compile(r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.-]*://)(?P<userinfo>[^/\s@?#]*@)")
+# password=..., api_key=..., token=... in a query string or a config line
+_SECRET_PARAM = re.compile(r"(?i)(?P<key>\b(?:password|passwd|pwd|api[_-]?key|token|secret|auth)\s*[=:]\s*)"
+                           r"(?P<value>[^\s&;,'\"]+)")
+
+
+def register_secret(value: str | None) -> None:
+    """Remember a secret (a password read from a prompt or a file) so :func:`redact` hides it too."""
+    if value and len(value) >= 3:
+        _SECRETS.add(value)
+
+
+def redact(text: str) -> str:
+    """``text`` with credentials replaced by ``***``: URL userinfo, ``password=``-style values and
+    the values of the secret environment variables (:data:`SECRET_ENV`).
+
+    Every message, log line and page that may show a URI or a setting goes through this.
+
+    Examples
+    --------
+    >>> redact("bolt://neo4j:hunter2@db.example.org:7687 refused")
+    'bolt://***@db.example.org:7687 refused'
+    >>> redact("https://api.example.org/v1?api_key=abc123&x=1")
+    'https://api.example.org/v1?api_key=***&x=1'
+    """
+    text = _USERINFO.sub(lambda m: m.group("scheme") + "***@", text)
+    text = _SECRET_PARAM.sub(lambda m: m.group("key") + "***", text)
+    secrets = _SECRETS | {v for k in SECRET_ENV if len(v := os.environ.get(k, "")) >= 3}
+    for secret in sorted(secrets, key=len, reverse=True):
+        text = text.replace(secret, "***")
+    return text
+
 
 class CruxmapError(Exception):
-    """Root of every error cruxmap raises on purpose."""
+    """Root of every error cruxmap raises on purpose. Its message never shows a credential."""
+
+    def __str__(self) -> str:
+        return redact(super().__str__())
 
 
 class InputError(CruxmapError):
@@ -40,6 +82,18 @@ class StoreError(CruxmapError):
     """The graph store failed."""
 
 
+class MissingEndpoint(StoreError):
+    """A relationship to write points at a node that is neither written with it nor in the store."""
+
+    def __init__(self, rel_id: str, node_id: str):
+        self.rel_id, self.node_id = rel_id, node_id
+        super().__init__(f"relationship {rel_id} points at {node_id}, which is not in the store")
+
+
+class StoreBusy(StoreError):
+    """Another process is writing to the store, and waiting for it took longer than allowed."""
+
+
 class StoreUnavailable(StoreError):
     """The store cannot be opened or reached (bad path, URI, credentials, server down)."""
 
@@ -49,7 +103,8 @@ class StoreCorrupt(StoreError):
 
 
 class ReadOnlyQuery(StoreError):
-    """A raw query tried to write while the store was opened read-only."""
+    """A raw query was refused: it writes without ``--write``, or it loads files or URLs, calls a
+    procedure outside the read allow-list, or is an administration command (in every mode)."""
 
 
 class DecomposeError(CruxmapError):

@@ -16,12 +16,15 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
-from typing import Any, Iterable, Iterator
+from datetime import datetime, timezone
+from typing import Any, Callable, Iterable, Iterator
 from urllib.parse import urlsplit, urlunsplit
 
 from cruxmap.graph import cypher
-from cruxmap.graph.errors import ReadOnlyQuery, StoreError, StoreUnavailable
-from cruxmap.graph.schema import Node, Relationship
+from cruxmap.graph.errors import MissingEndpoint, ReadOnlyQuery, StoreError, StoreUnavailable
+from cruxmap.graph.schema import (
+    ABOUT, CRUX_OF, DERIVED_TYPES, PARTY_TO, Node, Relationship, Scope, stable_id,
+)
 from cruxmap.graph.store import (
     GraphStore, bfs_order, claim_order, claim_row, crux_rows, disagreement_row, divergence_rows,
     filter_disagreements, match_authors,
@@ -50,11 +53,15 @@ class Neo4jStore(GraphStore):
         import neo4j
 
         self._neo4j = neo4j
-        self.uri, uri_user, uri_password = _split_credentials(uri)
+        try:
+            self.uri, uri_user, uri_password = _split_credentials(uri)
+        except ValueError as e:  # a port that is not a number, a bad IPv6 literal
+            raise StoreUnavailable(f"{uri}: not a usable Neo4j URI ({e})") from None
         self.user = user or uri_user or os.environ.get("NEO4J_USER", "neo4j")
         password = password or uri_password or os.environ.get("NEO4J_PASSWORD", "")
         self.database = database or os.environ.get("NEO4J_DATABASE") or None
         self.read_only = read_only
+        self._udfs: list[str] | None = None
         self.batch_size = batch_size or int(os.environ.get("CRUXMAP_NEO4J_BATCH", "2000"))
         key = (self.uri, self.user, password, self.database)
         try:
@@ -77,8 +84,11 @@ class Neo4jStore(GraphStore):
             raise StoreUnavailable(f"{self.uri}: {_first_line(e)}") from None
 
     # --- plumbing ------------------------------------------------------------------------
-    def _session(self):
-        return self._driver.session(database=self.database) if self.database else self._driver.session()
+    def _session(self, read: bool = False):
+        options: dict[str, Any] = {"database": self.database} if self.database else {}
+        if read:
+            options["default_access_mode"] = self._neo4j.READ_ACCESS
+        return self._driver.session(**options)
 
     def _read(self, statement: str, /, **params: Any) -> list[Any]:
         return self._run("execute_read", lambda tx: list(tx.run(statement, params)), "query failed")
@@ -144,6 +154,79 @@ class Neo4jStore(GraphStore):
             self._write(lambda tx: tx.run(cypher.BUMP_REVISION).consume())
         return counts
 
+    def upsert_batches(self, batches: Iterable[tuple[Iterable[Node], Iterable[Relationship]]],
+                       replace: Scope | Callable[[], Scope] | None = None, load: str = "") -> dict[str, int]:
+        """Write batch by batch (each batch is committed), as one **flagged** load.
+
+        Neo4j commits per batch, so a load killed half-way leaves part of it. It is never
+        mistaken for a map: before the first batch a ``CruxmapLoad`` marker is written (named by
+        ``load``, e.g. the input files), and only after the last batch, and the replacement of
+        what the scope derived before, is it removed. Until then :meth:`incomplete_loads` lists
+        it (``cruxmap stats`` and the app say so); running the same load again completes it.
+        """
+        marker = stable_id("load", load or "unnamed")
+        self._write(lambda tx: tx.run(cypher.BEGIN_LOAD, id=marker, load=load or "unnamed",
+                                      started=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")).consume())
+        total = {"nodes_written": 0, "relationships_written": 0, "unchanged": 0, "deleted": 0, "tombstoned": 0}
+        written: set[str] = set()
+        for nodes, rels in batches:
+            nodes, rels = list(nodes), list(rels)
+            if replace is not None:
+                written.update(n["id"] for n in nodes)
+                written.update(r["id"] for r in rels)
+            for k, v in self.upsert(nodes, rels).items():
+                total[k] += v
+        if replace is not None:
+            self._replace(replace() if callable(replace) else replace, written, total)
+            if total["deleted"] or total["tombstoned"]:
+                self._write(lambda tx: tx.run(cypher.BUMP_REVISION).consume())
+        self._write(lambda tx: tx.run(cypher.END_LOAD, id=marker).consume())
+        return total
+
+    def incomplete_loads(self) -> list[dict[str, Any]]:
+        return [{"id": r["id"], "sources": r["load"], "started": r["started"]}
+                for r in self._read(cypher.INCOMPLETE_LOADS)]
+
+    def _replace(self, scope: Scope, written: set[str], counts: dict[str, int]) -> None:
+        """The same replacement as the embedded store's (graph/schema.py, "ownership")."""
+        items = set(scope.items)
+        tombstones = []
+        if scope.threads and not scope.keep_missing:
+            for r in self._read(cypher.THREAD_ITEMS, threads=sorted(scope.threads)):
+                if r["id"] in scope.items:
+                    continue
+                items.add(r["id"])
+                if r["label"] == "Comment" and not r["deleted"]:
+                    tombstones.append(r["id"])
+        for batch in _chunks(tombstones, self.batch_size):
+            self._write(lambda tx, b=batch: tx.run(cypher.TOMBSTONE, ids=b).consume())
+        counts["tombstoned"] += len(tombstones)
+        claims = {r["id"]: r["curated"] for r in self._read(cypher.CLAIMS_OF_ITEMS, items=sorted(items))}
+        stale: dict[str, dict] = {}
+        for r in self._read(cypher.RELS_AT, ids=sorted(items | set(claims)), types=list(DERIVED_TYPES)):
+            if r["id"] not in written and not r["curated"]:
+                stale[r["id"]] = dict(r)
+        stale_claims = sorted(c for c, curated in claims.items() if c not in written and not curated)
+        for r in self._read(cypher.RELS_AT, ids=stale_claims, types=None):
+            stale[r["id"]] = dict(r)
+        lost_party = {r["end"] for r in stale.values() if r["type"] == PARTY_TO}
+        orphans = {r["end"] for r in stale.values() if r["type"] in (CRUX_OF, ABOUT)}
+        self._delete(list(stale.values()), stale_claims, counts)
+        curated = {r["id"] for r in self._read(cypher.NODES_CURATED, ids=sorted(lost_party | orphans))}
+        gone = sorted(lost_party - curated)
+        more = {r["id"]: dict(r) for r in self._read(cypher.RELS_AT, ids=gone, types=None)}
+        orphans |= {r["start"] for r in more.values() if r["type"] == CRUX_OF}
+        self._delete(list(more.values()), gone, counts)
+        left = set(orphans) - set(gone) - curated
+        busy = {r["id"] for r in self._read(cypher.HAS_EDGES, ids=sorted(left))}
+        self._delete([], sorted(left - busy), counts)
+
+    def _delete(self, rels: list[dict], node_ids: list[str], counts: dict[str, int]) -> None:
+        for batch in _chunks([{k: r[k] for k in ("id", "start", "end")} for r in rels], self.batch_size):
+            counts["deleted"] += self._write(lambda tx, b=batch: tx.run(cypher.DELETE_RELS, rows=b).single()["deleted"])
+        for batch in _chunks(node_ids, self.batch_size):
+            counts["deleted"] += self._write(lambda tx, b=batch: tx.run(cypher.DELETE_NODES, ids=b).single()["deleted"])
+
     def _check_endpoints(self, nodes: list[Node], rels: list[Relationship]) -> None:
         """Raise before writing when a relationship names a node that will not exist."""
         here = {n["id"] for n in nodes}
@@ -157,7 +240,7 @@ class Neo4jStore(GraphStore):
             found = {r["id"] for r in self._read(cypher.EXISTING_IDS, ids=batch)}
             for nid in batch:
                 if nid not in found:
-                    raise StoreError(f"relationship {wanted[nid]} points at {nid}, which is not in the store")
+                    raise MissingEndpoint(wanted[nid], nid)
 
     def clear(self) -> None:
         while self._write(lambda tx: tx.run(cypher.DELETE_BATCH, limit=10000).single()["deleted"]):
@@ -285,20 +368,38 @@ class Neo4jStore(GraphStore):
     # --- raw Cypher -----------------------------------------------------------------------
     def cypher(self, query: str, params: dict[str, Any] | None = None, write: bool = False,
                limit: int = 1000) -> list[dict[str, Any]]:
-        """Run a user's Cypher; read-only unless ``write`` (a write in read mode is refused)."""
-        params = params or {}
+        """Run a user's Cypher after the server's plan of it passed :mod:`cruxmap.graph.cypher_guard`.
 
-        def work(tx):
-            return [r.data() for r in tx.run(query, params).fetch(limit)]
+        Read-only unless ``write``: the statement runs in a READ access-mode transaction, and
+        ``LOAD CSV``, procedures outside the read allow-list, administration commands and
+        user-defined functions are refused in every mode, before anything runs.
+        """
+        from cruxmap.graph import cypher_guard
+
+        params = params or {}
+        write = write and not self.read_only
         try:
-            with self._session() as s:
-                if write and not self.read_only:
-                    return s.execute_write(work)
-                return s.execute_read(work)
+            with self._session(read=not write) as s:
+                summary = s.run("EXPLAIN " + query, params).consume()
+                why = cypher_guard.refusal(summary.plan or {}, summary.query_type or "",
+                                           allow_writes=write, user_functions=self._user_functions(s),
+                                           text=query)
+                if why:
+                    raise ReadOnlyQuery(f"{self.uri}: {why}")
+
+                def work(tx):
+                    return [r.data() for r in tx.run(query, params).fetch(limit)]
+                return s.execute_write(work) if write else s.execute_read(work)
         except self._neo4j.exceptions.ClientError as e:
             if "AccessMode" in (e.code or "") or "read access mode" in str(e).lower():
                 raise ReadOnlyQuery(f"{self.uri}: this query writes; pass --write to allow it") from None
             raise StoreError(f"{self.uri}: {_first_line(e)}") from None
+
+    def _user_functions(self, session) -> list[str]:
+        """The server's user-defined functions (plugins), asked once per store."""
+        if self._udfs is None:
+            self._udfs = [r["name"] for r in session.run(cypher.USER_FUNCTIONS)]
+        return self._udfs
 
 
 def _chunks(rows: list[dict], size: int) -> Iterator[list[dict]]:

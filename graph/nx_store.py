@@ -22,16 +22,18 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import defaultdict
+from contextlib import nullcontext
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 import networkx as nx
 
-from cruxmap.graph.errors import StoreCorrupt, StoreError, StoreUnavailable
+from cruxmap.graph.errors import MissingEndpoint, StoreBusy, StoreCorrupt, StoreError, StoreUnavailable
 from cruxmap.graph.schema import (
-    ABOUT, ATTACKS, AUTHOR, CLAIM, COMMENT, CRUX, CRUX_OF, DISAGREEMENT, PARTY_TO,
-    POST, SCHEMA_VERSION, SUPPORTS, TOPIC, WROTE, Node, Relationship,
+    ABOUT, ATTACKS, AUTHOR, CLAIM, COMMENT, CRUX, CRUX_OF, CURATED, DELETED, DERIVED_TYPES, DISAGREEMENT,
+    PARTY_TO, POST, SCHEMA_VERSION, SUPPORTS, TOPIC, WROTE, Node, Relationship, Scope,
 )
+from cruxmap.graph.writelock import WriteLock
 from cruxmap.graph.store import (
     GraphStore, bfs_order, claim_order, claim_row, crux_rows, disagreement_row, divergence_rows,
     filter_disagreements, match_authors,
@@ -46,6 +48,26 @@ CREATE INDEX IF NOT EXISTS nodes_label ON nodes(label);
 CREATE INDEX IF NOT EXISTS rels_type ON rels(type);
 """
 _MAGIC = "cruxmap"
+# Look-ups of the write path's replacement (the items of a thread, the claims of an item, the
+# edges at a node); created by the first replacing write, so older maps get them too.
+_WRITE_INDEXES = (
+    "CREATE INDEX IF NOT EXISTS nodes_item_thread ON nodes(json_extract(props, '$.thread')) "
+    "WHERE label IN ('Post', 'Comment')",
+    "CREATE INDEX IF NOT EXISTS nodes_claim_source ON nodes(json_extract(props, '$.source_id')) "
+    "WHERE label = 'Claim'",
+    "CREATE INDEX IF NOT EXISTS rels_start ON rels(start)",
+    'CREATE INDEX IF NOT EXISTS rels_end ON rels("end")',
+)
+
+
+def _chunks(ids: list[str] | tuple[str, ...], size: int = 400) -> Iterator[list[str]]:
+    ids = list(ids)
+    for i in range(0, len(ids), size):
+        yield ids[i:i + size]
+
+
+def _marks(ids) -> str:
+    return ", ".join("?" * len(ids))
 
 
 def _dumps(props: dict[str, Any]) -> str:
@@ -55,9 +77,12 @@ def _dumps(props: dict[str, Any]) -> str:
 class NxStore(GraphStore):
     """The embedded store over the SQLite file at ``path`` (``":memory:"`` for tests)."""
 
-    def __init__(self, path: str | Path = ":memory:", read_only: bool = False):
+    def __init__(self, path: str | Path = ":memory:", read_only: bool = False, wait: float = 60.0,
+                 on_wait: Callable[[str], None] | None = None):
         self.path = str(path)
         self.read_only = read_only
+        # one writer at a time (graph/writelock.py); ``wait``: seconds a second writer waits
+        self._write_lock = WriteLock(self.path, wait, on_wait) if self.path != ":memory:" else nullcontext()
         self._conn = self._connect()
         self._graph: nx.MultiDiGraph | None = None
         self._graph_revision = -1
@@ -86,23 +111,39 @@ class NxStore(GraphStore):
         return conn
 
     def _check_or_init(self, conn: sqlite3.Connection) -> None:
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        tables = self._tables(conn)
         if tables and "meta" not in tables:
             raise StoreCorrupt(f"{self.path}: a SQLite file, but not a cruxmap database")
-        if not tables:
-            if self.read_only:
-                raise StoreCorrupt(f"{self.path}: empty file, not a cruxmap database")
-            conn.execute("PRAGMA journal_mode=WAL") if self.path != ":memory:" else None
-            conn.executescript("BEGIN;" + _DDL + "COMMIT;")
-            conn.executemany("INSERT OR IGNORE INTO meta VALUES (?, ?)",
-                             [("format", _MAGIC), ("schema_version", str(SCHEMA_VERSION)),
-                              ("revision", "0")])
+        if not tables or not self._initialised(conn):
+            # A new map: created under the write lock, in one transaction, so a process opening
+            # it at the same moment waits for a whole map instead of reading half of one.
+            with self._write_lock:
+                if self._initialised(conn):
+                    pass
+                elif self.read_only:
+                    raise StoreCorrupt(f"{self.path}: empty file, not a cruxmap database")
+                else:
+                    if self.path != ":memory:":
+                        conn.execute("PRAGMA journal_mode=WAL")
+                    conn.executescript("BEGIN IMMEDIATE;" + _DDL + "INSERT OR IGNORE INTO meta VALUES "
+                                       f"('format', '{_MAGIC}'), ('schema_version', '{SCHEMA_VERSION}'), "
+                                       "('revision', '0');COMMIT;")
         meta = dict(conn.execute("SELECT key, value FROM meta"))
         if meta.get("format") != _MAGIC:
             raise StoreCorrupt(f"{self.path}: a SQLite file, but not a cruxmap database")
         if int(meta.get("schema_version", "0")) > SCHEMA_VERSION:
             raise StoreCorrupt(f"{self.path}: written by a newer cruxmap (schema "
                                f"{meta['schema_version']}); upgrade cruxmap")
+
+    @staticmethod
+    def _tables(conn: sqlite3.Connection) -> set[str]:
+        return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+
+    def _initialised(self, conn: sqlite3.Connection) -> bool:
+        """The map's tables and its ``format`` row are there (another process may be creating them)."""
+        if "meta" not in self._tables(conn):
+            return False
+        return conn.execute("SELECT 1 FROM meta WHERE key = 'format'").fetchone() is not None
 
     def close(self) -> None:
         self._conn.close()
@@ -111,19 +152,38 @@ class NxStore(GraphStore):
     def upsert(self, nodes: Iterable[Node], relationships: Iterable[Relationship]) -> dict[str, int]:
         return self.upsert_batches([(nodes, relationships)])
 
-    def upsert_batches(self, batches: Iterable[tuple[Iterable[Node], Iterable[Relationship]]]) -> dict[str, int]:
-        """All batches in one SQLite transaction: a crash or an error leaves the old state."""
+    def upsert_batches(self, batches: Iterable[tuple[Iterable[Node], Iterable[Relationship]]],
+                       replace: Scope | Callable[[], Scope] | None = None, load: str = "") -> dict[str, int]:
+        """All batches in one SQLite transaction: a crash or an error leaves the old state.
+
+        ``replace``: the :class:`~cruxmap.graph.schema.Scope` whose derived records this write
+        replaces (or a function giving it once the batches are consumed: a streamed file's
+        scope is known at its end); see the ownership notes in :mod:`cruxmap.graph.schema`.
+        ``load`` names the load for a server store's incomplete-load flag; one transaction here
+        needs none.
+        """
         if self.read_only:
             raise StoreError(f"{self.path}: store is open read-only")
-        counts = {"nodes_written": 0, "relationships_written": 0, "unchanged": 0}
+        with self._write_lock:
+            return self._upsert_batches(batches, replace)
+
+    def _upsert_batches(self, batches: Iterable[tuple[Iterable[Node], Iterable[Relationship]]],
+                        replace: Scope | Callable[[], Scope] | None = None) -> dict[str, int]:
+        counts = {"nodes_written": 0, "relationships_written": 0, "unchanged": 0, "deleted": 0,
+                  "tombstoned": 0}
         cur = self._conn.cursor()
-        cur.execute("BEGIN IMMEDIATE")
+        self._begin(cur)
         try:
+            if replace is not None:  # every id this write produces, so the sweep keeps it
+                cur.execute("CREATE TEMP TABLE IF NOT EXISTS written (id TEXT PRIMARY KEY)")
+                cur.execute("DELETE FROM written")
             pending: dict[str, str] = {}  # endpoints not yet in the store -> a relationship naming them
             for nodes, relationships in batches:
+                ids = []
                 for n in nodes:
                     self._write_row(cur, "nodes", (n["id"], n["label"], _dumps(n["properties"])),
                                     counts, "nodes_written")
+                    ids.append((n["id"],))
                 endpoints: dict[str, str] = {}
                 for r in relationships:
                     self._write_row(cur, "rels", (r["id"], r["type"], r["start"], r["end"],
@@ -131,20 +191,101 @@ class NxStore(GraphStore):
                                     counts, "relationships_written")
                     endpoints.setdefault(r["start"], r["id"])
                     endpoints.setdefault(r["end"], r["id"])
+                    ids.append((r["id"],))
+                if replace is not None:
+                    cur.executemany("INSERT OR IGNORE INTO written VALUES (?)", ids)
                 # checked per batch, so memory stays bounded on a huge ingest; a node that a later
                 # batch brings is looked for again at the end
                 pending.update(self._missing(cur, {**pending, **endpoints}))
             missing = self._missing(cur, pending)
             if missing:
                 nid, rid = next(iter(missing.items()))
-                raise StoreError(f"relationship {rid} points at {nid}, which is not in the store")
-            if counts["nodes_written"] or counts["relationships_written"]:
+                raise MissingEndpoint(rid, nid)
+            if replace is not None:
+                self._replace(cur, replace() if callable(replace) else replace, counts)
+            if any(counts[k] for k in ("nodes_written", "relationships_written", "deleted", "tombstoned")):
                 cur.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'revision'")
             cur.execute("COMMIT")
         except BaseException:
             cur.execute("ROLLBACK")
             raise
         return counts
+
+    # --- replacing what a scope derived (graph/schema.py, "ownership") -----------------
+    def _replace(self, cur: sqlite3.Cursor, scope: Scope, counts: dict[str, int]) -> None:
+        for statement in _WRITE_INDEXES:
+            cur.execute(statement)
+        items = set(scope.items)
+        for chunk in _chunks(sorted(scope.threads)):
+            stored = cur.execute(
+                "SELECT id, label, props FROM nodes WHERE label IN ('Post', 'Comment') AND "
+                f"json_extract(props, '$.thread') IN ({_marks(chunk)})", chunk).fetchall()
+            for nid, label, props in stored:
+                if nid in scope.items:
+                    continue
+                if scope.keep_missing:
+                    continue  # kept as it is, with its claims: outside the scope
+                items.add(nid)
+                p = json.loads(props)
+                if label == COMMENT and not p.get(DELETED):  # a tombstone: replies still hang from it
+                    p[DELETED] = True
+                    cur.execute("UPDATE nodes SET props = ? WHERE id = ?", (_dumps(p), nid))
+                    counts["tombstoned"] += 1
+        claims: set[str] = set()
+        for chunk in _chunks(sorted(items)):
+            claims.update(r[0] for r in cur.execute(
+                "SELECT id FROM nodes WHERE label = 'Claim' AND "
+                f"json_extract(props, '$.source_id') IN ({_marks(chunk)})", chunk))
+        touched = sorted(items | claims)
+        stale_rels: dict[str, tuple[str, str, str]] = {}
+        for chunk in _chunks(touched):
+            for end in ("start", '"end"'):
+                for rid, typ, a, b, props in cur.execute(
+                        f'SELECT id, type, start, "end", props FROM rels WHERE {end} IN ({_marks(chunk)}) '
+                        f"AND type IN ({_marks(DERIVED_TYPES)}) AND id NOT IN (SELECT id FROM written)",
+                        chunk + list(DERIVED_TYPES)):
+                    if not json.loads(props).get(CURATED):
+                        stale_rels[rid] = (typ, a, b)
+        stale_claims = [c for c in sorted(claims) if not self._kept(cur, c)]
+        for chunk in _chunks(stale_claims):  # a stale claim's edges go with it, derived or curated
+            for rid, typ, a, b in cur.execute(
+                    f'SELECT id, type, start, "end" FROM rels WHERE start IN ({_marks(chunk)}) '
+                    f'OR "end" IN ({_marks(chunk)})', chunk + chunk):
+                stale_rels[rid] = (typ, a, b)
+        lost_party = {b for typ, _, b in stale_rels.values() if typ == PARTY_TO}
+        orphans = {b for typ, _, b in stale_rels.values() if typ in (CRUX_OF, ABOUT)}
+        self._delete_rels(cur, stale_rels, counts)
+        self._delete_nodes(cur, stale_claims, counts)
+        # a disagreement is its set of parties: one party fewer and it is another disagreement
+        gone = [d for d in sorted(lost_party) if not self._kept(cur, d, check_written=False)]
+        more = {rid: (typ, a, b) for chunk in _chunks(gone) for rid, typ, a, b in cur.execute(
+            f'SELECT id, type, start, "end" FROM rels WHERE start IN ({_marks(chunk)}) '
+            f'OR "end" IN ({_marks(chunk)})', chunk + chunk)}
+        orphans |= {a for typ, a, _ in more.values() if typ == CRUX_OF}
+        self._delete_rels(cur, more, counts)
+        self._delete_nodes(cur, gone, counts)
+        left = [n for n in sorted(orphans - set(gone))
+                if not cur.execute('SELECT 1 FROM rels WHERE start = ? OR "end" = ? LIMIT 1', (n, n)).fetchone()
+                and not self._kept(cur, n, check_written=False)]
+        self._delete_nodes(cur, left, counts)
+
+    @staticmethod
+    def _kept(cur: sqlite3.Cursor, nid: str, check_written: bool = True) -> bool:
+        """Written by this write, or curated by a person: a replacement leaves it."""
+        if check_written and cur.execute("SELECT 1 FROM written WHERE id = ?", (nid,)).fetchone():
+            return True
+        row = cur.execute("SELECT props FROM nodes WHERE id = ?", (nid,)).fetchone()
+        return row is None or bool(json.loads(row[0]).get(CURATED))
+
+    @staticmethod
+    def _delete_rels(cur: sqlite3.Cursor, rels: dict[str, tuple], counts: dict[str, int]) -> None:
+        for chunk in _chunks(sorted(rels)):
+            counts["deleted"] += cur.execute(f"DELETE FROM rels WHERE id IN ({_marks(chunk)})", chunk).rowcount
+
+    @staticmethod
+    def _delete_nodes(cur: sqlite3.Cursor, ids: list[str], counts: dict[str, int]) -> None:
+        for chunk in _chunks(ids):
+            counts["deleted"] += cur.execute(f"DELETE FROM nodes WHERE id IN ({_marks(chunk)})", chunk).rowcount
 
     @staticmethod
     def _missing(cur: sqlite3.Cursor, endpoints: dict[str, str]) -> dict[str, str]:
@@ -161,13 +302,23 @@ class NxStore(GraphStore):
         cur.execute(f"INSERT OR REPLACE INTO {table} VALUES ({marks})", row)
         counts[key] += 1
 
+    def _begin(self, cur: sqlite3.Cursor) -> None:
+        """BEGIN IMMEDIATE; a writer that ignores the lock file (an older cruxmap) is one clear line."""
+        try:
+            cur.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as e:
+            if "locked" in str(e) or "busy" in str(e):
+                raise StoreBusy(f"{self.path}: another process is writing to it ({e})") from None
+            raise
+
     def clear(self) -> None:
-        cur = self._conn.cursor()
-        cur.execute("BEGIN IMMEDIATE")
-        cur.execute("DELETE FROM rels")
-        cur.execute("DELETE FROM nodes")
-        cur.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'revision'")
-        cur.execute("COMMIT")
+        with self._write_lock:
+            cur = self._conn.cursor()
+            self._begin(cur)
+            cur.execute("DELETE FROM rels")
+            cur.execute("DELETE FROM nodes")
+            cur.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'revision'")
+            cur.execute("COMMIT")
 
     # --- the in-memory graph ------------------------------------------------------------
     def version(self) -> str:

@@ -58,11 +58,11 @@ QUOTES = "QUOTES"          # Post | Comment -> Claim it quotes verbatim (extensi
 NODE_PROPERTIES: dict[str, tuple[str, ...]] = {
     AUTHOR: ("id", "name"),
     POST: ("id", "title", "text", "url", "posted_at", "score", "source",
-           "vote_count", "kind", "coauthors", "attribution"),
+           "vote_count", "kind", "coauthors", "attribution", "thread", "deleted"),
     COMMENT: ("id", "text", "url", "posted_at", "score", "agreement", "source",
               "post_id", "nesting", "reacts", "crux_reacts", "notacrux_reacts", "retracted",
               "stance", "stance_confidence", "attribution", "answer", "af", "deleted_public",
-              "agreement_votes", "react_quotes", "position"),
+              "agreement_votes", "react_quotes", "position", "thread", "deleted"),
     CLAIM: ("id", "text", "start", "end", "source_id", "author_id", "kind", "role",
             "stance", "stance_confidence", "stance_evidence", "stance_target"),
     DISAGREEMENT: ("id", "summary", "status", "confidence"),
@@ -96,10 +96,94 @@ EXTERNAL_TARGET = "external"
 UNDERCUT = "undercut"
 
 
+# --- ownership: what belongs to which source item and thread ----------------------
+# Two kinds of records live in a map:
+#
+# * **Source items**: Author, Post, Comment and their WROTE / REPLIES_TO edges. They are what
+#   the source said, keyed by the source's own ids. Every Post and Comment carries ``thread``,
+#   the id of the post its discussion hangs from (:func:`thread_keys`).
+# * **Derived records**: everything decomposition computes (:data:`DERIVED_LABELS`,
+#   :data:`DERIVED_TYPES`). Each is owned by the source items it was computed from, and through
+#   them by their thread: a Claim by its item (``source_id``); a derived relationship by the
+#   items of its ends (a stance by the replying item and the item it answers); a Disagreement
+#   by its PARTY_TO edges (its identity is its set of parties); a Crux by its CRUX_OF edges and
+#   a Topic by its ABOUT edges.
+#
+# **Replacing** the derived records of a scope (a set of source items: the items of one input,
+# or a whole thread) is one operation with one meaning on both stores
+# (``GraphStore.upsert_batches(..., replace=Scope(...))``): afterwards, every derived record that
+# draws on an item of the scope is one this write produced. Concretely, in the same transaction
+# (embedded store) or the same load (Neo4j):
+#
+# 1. claims of scope items that this write did not produce are deleted with their edges;
+# 2. derived relationships touching a scope item or its claims that this write did not produce
+#    are deleted;
+# 3. a Disagreement that lost a party edge, and a Crux or Topic left with no edge, are deleted;
+# 4. items of a re-ingested thread that are missing from its newer copy become tombstones
+#    (``deleted: true``, kept so replies still hang from them, their claims gone by rule 1).
+#
+# A record with ``curated: true`` (a person's edit) is never deleted by a replacement: human
+# curation builds on this. A complete copy of a thread (its post is in the input) replaces the
+# whole thread; an input of some comments only (replies added later) replaces just those items.
+DERIVED_LABELS: tuple[str, ...] = (CLAIM, DISAGREEMENT, CRUX, TOPIC)
+DERIVED_TYPES: tuple[str, ...] = (CONTAINS, QUOTES, SUPPORTS, ATTACKS, PARTY_TO, CRUX_OF, ABOUT, SAME_AS)
+#: Property of a record a person edited: replacement leaves it alone.
+CURATED = "curated"
+#: Property of a post or comment that a newer copy of its thread no longer holds (a tombstone).
+DELETED = "deleted"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one write replaces (see the ownership notes above).
+
+    ``items``: source item ids whose derived records this write recomputes. ``threads``: thread
+    keys of which this write holds a complete copy: their stored items are in scope too, and
+    those the copy no longer holds become tombstones unless ``keep_missing``.
+    """
+
+    items: frozenset[str] = frozenset()
+    threads: frozenset[str] = frozenset()
+    keep_missing: bool = False
+
+
+def thread_keys(thread: "Thread") -> dict[str, str]:
+    """Item id -> the id of the post its discussion hangs from, for every item it can tell.
+
+    A post is its own thread; a comment belongs to its ``post_id``, else to the post its reply
+    chain reaches (walked with a bound, never recursively). A comment whose chain ends outside
+    the input has no thread key here.
+    """
+    keys = {p.id: p.id for p in thread.posts}
+    parent = {c.id: c.parent_id for c in thread.comments}
+    post_of = {c.id: c.post_id for c in thread.comments}
+    for c in thread.comments:
+        if c.post_id:
+            keys[c.id] = c.post_id
+            continue
+        node, steps = c.parent_id, 0
+        while node and steps < len(parent) + 1:
+            if node in keys and node not in parent:
+                keys[c.id] = keys[node]
+                break
+            if post_of.get(node):
+                keys[c.id] = post_of[node]
+                break
+            node, steps = parent.get(node), steps + 1
+    return keys
+
+
+def scope_of(thread: "Thread", keep_missing: bool = False) -> Scope:
+    """The :class:`Scope` an ingest of ``thread`` replaces: its items, and the threads whose post it holds."""
+    return Scope(items=frozenset(i.id for i in thread.items()),
+                 threads=frozenset(p.id for p in thread.posts), keep_missing=keep_missing)
+
+
 # --- ids -------------------------------------------------------------------
 def stable_id(kind: str, *parts: object) -> str:
     """A short deterministic id ``kind:<hash>`` from the given parts."""
-    digest = hashlib.sha1("\x1f".join(str(p) for p in parts).encode("utf-8")).hexdigest()
+    # surrogatepass: an id must never be what fails on a lone surrogate in a title
+    digest = hashlib.sha1("\x1f".join(str(p) for p in parts).encode("utf-8", "surrogatepass")).hexdigest()
     return f"{kind}:{digest[:16]}"
 
 
@@ -325,6 +409,7 @@ def to_graph(m: CruxMap) -> tuple[list[Node], list[Relationship]]:
     nodes: list[Node] = []
     rels: list[Relationship] = []
     t = m.thread
+    threads = thread_keys(t)
     for a in t.authors:
         nodes.append(node(a.id, AUTHOR, name=a.name))
     for p in t.posts:
@@ -332,7 +417,7 @@ def to_graph(m: CruxMap) -> tuple[list[Node], list[Relationship]]:
                           posted_at=p.posted_at, score=p.score, source=p.source,
                           vote_count=p.vote_count, kind=p.kind,
                           coauthors=list(p.coauthor_ids) or None,
-                          attribution=p.attribution or None))
+                          attribution=p.attribution or None, thread=threads.get(p.id)))
         for aid in ((p.author_id,) if p.author_id else ()) + p.coauthor_ids:
             rels.append(relationship(WROTE, aid, p.id))
     stance_of = {cid: (s, c) for cid, s, c in m.comment_stances}
@@ -352,7 +437,7 @@ def to_graph(m: CruxMap) -> tuple[list[Node], list[Relationship]]:
                           af=c.af or None, deleted_public=c.deleted_public or None,
                           agreement_votes=c.agreement_votes,
                           react_quotes=[f"{k}:{q}" for k, q in c.react_quotes] or None,
-                          position=c.position))
+                          position=c.position, thread=threads.get(c.id)))
         if c.author_id:
             rels.append(relationship(WROTE, c.author_id, c.id))
         if c.parent_id:

@@ -26,7 +26,7 @@ from abc import ABC, abstractmethod
 from typing import Any, Callable, Iterable, Iterator
 
 from cruxmap.graph.errors import StoreUnavailable
-from cruxmap.graph.schema import CruxMap, Node, Relationship, to_graph
+from cruxmap.graph.schema import CruxMap, Node, Relationship, Scope, to_graph
 
 #: Where the embedded store lives when neither ``--db`` nor ``CRUXMAP_DB`` says.
 DEFAULT_DB = "cruxmap.db"
@@ -67,17 +67,26 @@ class GraphStore(ABC):
         and ``unchanged``. Writing the same records twice writes nothing the second time.
         """
 
-    def upsert_batches(self, batches: Iterable[tuple[Iterable[Node], Iterable[Relationship]]]) -> dict[str, int]:
+    @abstractmethod
+    def upsert_batches(self, batches: Iterable[tuple[Iterable[Node], Iterable[Relationship]]],
+                       replace: "Scope | Callable[[], Scope] | None" = None, load: str = "") -> dict[str, int]:
         """Write many ``(nodes, relationships)`` batches, streaming, as one write.
 
-        The embedded store makes it one transaction; a server store may commit per
-        batch. The default writes batch by batch through :meth:`upsert`.
+        The embedded store makes it one transaction; a server store commits per batch and
+        flags the load (named by ``load``: the input files) as incomplete until its last batch
+        is in (:meth:`incomplete_loads`).
+
+        ``replace``: the :class:`~cruxmap.graph.schema.Scope` whose derived records this write
+        replaces, or a function returning it after the last batch (see the ownership notes in
+        :mod:`cruxmap.graph.schema`). The counts then also have ``deleted`` and ``tombstoned``.
         """
-        total = {"nodes_written": 0, "relationships_written": 0, "unchanged": 0}
-        for nodes, rels in batches:
-            for k, v in self.upsert(nodes, rels).items():
-                total[k] += v
-        return total
+
+    def incomplete_loads(self) -> list[dict[str, Any]]:
+        """Loads that started and did not finish (``{id, sources, started}``); a re-run completes them.
+
+        Only a server store can have any: the embedded store writes in one transaction.
+        """
+        return []
 
     def upsert_map(self, m: CruxMap) -> dict[str, int]:
         """Write everything a :class:`CruxMap` holds (see :func:`cruxmap.graph.schema.to_graph`)."""
@@ -159,6 +168,8 @@ def open_store(db: str | None = None, read_only: bool = False, **options: Any) -
     Raises :class:`cruxmap.graph.errors.StoreUnavailable` with one clear line when it cannot.
     """
     db = resolve_db(db)
+    # the embedded store's write lock (graph/writelock.py): seconds to wait, and what to say
+    local = {k: options.pop(k) for k in ("wait", "on_wait") if k in options}
     if is_server_uri(db):
         try:
             from cruxmap.graph.neo4j_store import Neo4jStore
@@ -168,7 +179,7 @@ def open_store(db: str | None = None, read_only: bool = False, **options: Any) -
     if "://" in db:
         raise StoreUnavailable(f"{db}: unknown database URI scheme (use a file path, bolt:// or neo4j://)")
     from cruxmap.graph.nx_store import NxStore
-    return NxStore(db, read_only=read_only)
+    return NxStore(db, read_only=read_only, **local)
 
 
 # --- row shaping shared by both stores (so their answers compare equal) -------------

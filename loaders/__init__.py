@@ -14,13 +14,15 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
-from cruxmap.graph.errors import MalformedInput, UnknownFormat
-from cruxmap.graph.schema import Thread
+from cruxmap.graph.errors import CruxmapError, MalformedInput, UnknownFormat
+from cruxmap.graph.schema import CruxMap, Thread
 
 
 @dataclass(frozen=True)
@@ -88,7 +90,96 @@ def parse(text: str, fmt: str | None = None, source: str = "<text>") -> Thread:
     name = fmt or sniff(text, source)
     if name not in regs:
         raise UnknownFormat(source, f"unknown format {name!r} (known: {', '.join(regs)})")
-    return regs[name].parse(text, source=source)
+    text = _clean_text(text)  # a paste can carry lone surrogates that no file decoded as UTF-8 can
+    return _guarded(name, source, lambda: regs[name].parse(text, source=source))
+
+
+def _guarded(name: str, source: str, read: Callable[[], Any]) -> Any:
+    """Run a loader and check what it returns (:func:`checked`).
+
+    A loader's own errors are one clear line already. Anything else a loader raises on
+    strange input (a bug, but still the input's doing) becomes one line too, never a
+    traceback; tests/test_fuzz.py makes sure no loader needs this net.
+    """
+    try:
+        result = read()
+    except CruxmapError:
+        raise
+    except (RecursionError, MemoryError) as e:
+        raise MalformedInput(source, f"too deeply nested or too large to read as {name} "
+                                     f"({type(e).__name__})") from None
+    except Exception as e:  # noqa: BLE001 - see the docstring
+        raise MalformedInput(source, f"{UNEXPECTED} as {name} ({type(e).__name__}: "
+                                     f"{' '.join(str(e).split())[:160]})") from None
+    return checked(result, source)
+
+
+#: The start of the message of an error no loader raised on purpose (tests count these).
+UNEXPECTED = "unexpected input: could not read it"
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def checked(result: Thread | CruxMap, source: str) -> Thread | CruxMap:
+    """What a loader returned, made safe to store and checked for what no source may hold.
+
+    * Lone surrogates (``"\\ud800"`` in JSON) become U+FFFD: no store can encode them, and the
+      replacement keeps every offset, so claims stay exact spans.
+    * Two posts or comments with one id are refused (one comment with two authors otherwise).
+    * A comment that replies to itself, or a reply chain that loops, is refused.
+
+    Raises
+    ------
+    MalformedInput
+        Naming the file and the ids involved.
+    """
+    result = _clean_text(result)
+    thread = result.thread if isinstance(result, CruxMap) else result
+    where: dict[str, int] = {}
+    for n, item in enumerate(thread.items(), 1):
+        if item.id in where:
+            raise MalformedInput(source, f"id {item.id} is used by two items (items {where[item.id]} "
+                                         f"and {n} of the input)")
+        where[item.id] = n
+    _check_reply_chains(thread, source)
+    return result
+
+
+def _clean_text(value: Any) -> Any:
+    """``value`` (a record, a tuple, a string) with every lone surrogate replaced."""
+    if isinstance(value, str):
+        return value if value.isascii() or not _SURROGATE.search(value) else _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, tuple):
+        cleaned = tuple(_clean_text(v) for v in value)
+        return value if all(a is b for a, b in zip(cleaned, value)) else cleaned
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {}
+        for f in dataclasses.fields(value):
+            old = getattr(value, f.name)
+            new = _clean_text(old)
+            if new is not old:
+                changes[f.name] = new
+        return dataclasses.replace(value, **changes) if changes else value
+    return value
+
+
+def _check_reply_chains(thread: Thread, source: str) -> None:
+    """Refuse self-replies and cycles in ``parent_id`` (iteratively: chains can be long)."""
+    parent = {c.id: c.parent_id for c in thread.comments if c.parent_id}
+    state: dict[str, int] = {}  # 1: on the current path, 2: known to reach a root
+    for start in parent:
+        path, node = [], start
+        while node in parent and state.get(node) != 2:
+            if state.get(node) == 1:
+                loop = path[path.index(node):] + [node]
+                if len(loop) == 2:
+                    raise MalformedInput(source, f"comment {node} replies to itself (its parent_id is its own id)")
+                raise MalformedInput(source, "comments reply to each other in a loop: "
+                                             + " -> ".join(loop[:6]) + (" -> ..." if len(loop) > 6 else ""))
+            state[node] = 1
+            path.append(node)
+            node = parent[node]
+        for n in path:
+            state[n] = 2
 
 
 def read_text(path: str | Path) -> str:
@@ -122,5 +213,5 @@ def read_with_format(path: str | Path, fmt: str | None = None) -> tuple[str, Thr
     name = fmt or sniff(text, str(path))
     loader = loaders().get(name)
     if loader is not None and loader.read is not None:
-        return name, loader.read(str(path))
+        return name, _guarded(name, str(path), lambda: loader.read(str(path)))
     return name, parse(text, fmt=name, source=str(path))

@@ -38,11 +38,37 @@ __all__ = ["map_from_graph"]
 
 
 def _int(v: Any) -> int | None:
-    return None if v is None or v == "" else int(v)
+    """An integer property (a GraphML ``double`` 3.0 is 3); a list, a word or NaN is refused."""
+    if v is None or v == "":
+        return None
+    if isinstance(v, bool) or not isinstance(v, (int, float, str)):
+        raise ValueError(f"expected an integer, got {_show(v)}")
+    try:
+        number = float(v) if not isinstance(v, int) else v
+        if isinstance(number, float) and not number.is_integer():
+            raise ValueError
+        return int(number)
+    except (ValueError, OverflowError):
+        raise ValueError(f"expected an integer, got {_show(v)}") from None
 
 
 def _float(v: Any, default: float | None = None) -> float | None:
-    return default if v is None or v == "" else float(v)
+    if v is None or v == "":
+        return default
+    if isinstance(v, bool) or not isinstance(v, (int, float, str)):
+        raise ValueError(f"expected a number, got {_show(v)}")
+    try:
+        number = float(v)
+    except (ValueError, OverflowError):
+        raise ValueError(f"expected a number, got {_show(v)}") from None
+    if number != number or number in (float("inf"), float("-inf")):
+        raise ValueError(f"expected a finite number, got {_show(v)}")
+    return number
+
+
+def _show(v: Any) -> str:
+    text = repr(v)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _str(v: Any, default: str = "") -> str:
@@ -195,7 +221,13 @@ def map_from_graph(nodes: Iterable[Node], rels: Iterable[Relationship], source: 
         When a relationship points at a missing node, or a claim's text is not the
         span of its post or comment it claims to be.
     """
-    g = _Graph(nodes, rels, source)
+    try:
+        return _map(_Graph(nodes, rels, source), source)
+    except ValueError as e:  # a property of the wrong type: one line naming the file
+        raise MalformedInput(source, f"a property has the wrong type: {e}") from None
+
+
+def _map(g: _Graph, source: str) -> CruxMap:
     thread = _thread(g)
     party = g.into(PARTY_TO)
     disagreements = tuple(

@@ -15,6 +15,7 @@ Examples
 from __future__ import annotations
 
 import json
+import math
 import re
 from datetime import datetime, timezone
 from html.parser import HTMLParser
@@ -243,13 +244,128 @@ def markdown_to_text(md: str) -> str:
 
 
 # --- JSON ---------------------------------------------------------------------------
+#: Integers longer than this are refused (Python refuses to convert > 4300 digits, slowly).
+MAX_INT_DIGITS = 100
+#: Nesting deeper than this is refused (the iterative reader below handles anything up to it).
+MAX_DEPTH = 100_000
+
+
+class JSONValueError(ValueError):
+    """A JSON value cruxmap does not accept (NaN, Infinity, 1e400, a 5,000-digit integer)."""
+
+
+def _constant(name: str) -> Any:
+    raise JSONValueError(f"{name} is not a number JSON allows")
+
+
+def _float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise JSONValueError(f"number {text[:20]} is out of range")
+    return value
+
+
+def _int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INT_DIGITS:
+        raise JSONValueError(f"a {len(text)}-digit integer is too long")
+    return int(text)
+
+
+_HOOKS = dict(parse_constant=_constant, parse_float=_float, parse_int=_int)
+
+
+def json_value(text: str) -> Any:
+    """``json.loads`` that refuses non-finite and huge numbers and reads any nesting depth.
+
+    Raises ``json.JSONDecodeError`` (invalid JSON), :class:`JSONValueError` (a refused value) or
+    ``RecursionError`` never: documents nested deeper than the C decoder goes are read by an
+    iterative reader (:func:`_deep_loads`), up to :data:`MAX_DEPTH` levels.
+
+    Examples
+    --------
+    >>> json_value('[' * 5000 + ']' * 5000) is not None
+    True
+    """
+    try:
+        return json.loads(text, **_HOOKS)
+    except RecursionError:
+        return _deep_loads(text)
+
+
+_TOKEN = re.compile(r'\s*(?:(["])|([\[{])|([\]}])|(,)|(:)|(-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?)'
+                    r'|(true|false|null|NaN|-?Infinity))')
+_LITERALS = {"true": True, "false": False, "null": None}
+
+
+def _deep_loads(text: str) -> Any:
+    """The same JSON values as ``json.loads``, with an explicit stack instead of recursion."""
+    scan = json.decoder.scanstring
+    stack: list[list] = []  # [container, key or None, expecting a value?]
+    pos, n, result, done = 0, len(text), None, False
+
+    def fail(msg: str) -> json.JSONDecodeError:
+        return json.JSONDecodeError(msg, text, pos)
+
+    def add(value: Any) -> None:
+        nonlocal result, done
+        if not stack:
+            if done:
+                raise fail("Extra data")
+            result, done = value, True
+            return
+        top = stack[-1]
+        if isinstance(top[0], list):
+            top[0].append(value)
+        else:
+            if top[1] is None:
+                if not isinstance(value, str):
+                    raise fail("Expecting property name enclosed in double quotes")
+                top[1] = value
+                return
+            top[0][top[1]] = value
+            top[1] = None
+
+    while True:
+        m = _TOKEN.match(text, pos)
+        if not m:
+            if text[pos:].strip():
+                raise fail("Expecting value")
+            break
+        pos = m.end()
+        if m.group(1):
+            value, pos = scan(text, pos)
+            add(value)
+        elif m.group(2):
+            if len(stack) >= MAX_DEPTH:
+                raise JSONValueError(f"JSON nested deeper than {MAX_DEPTH:,} levels")
+            stack.append([[] if m.group(2) == "[" else {}, None])
+        elif m.group(3):
+            if not stack:
+                raise fail("Extra data")
+            container = stack.pop()[0]
+            if isinstance(container, list) != (m.group(3) == "]"):
+                raise fail("Mismatched bracket")
+            add(container)
+        elif m.group(6):
+            number = m.group(6)
+            add(_float(number) if any(c in number for c in ".eE") else _int(number))
+        elif m.group(7):
+            word = m.group(7)
+            add(_LITERALS[word] if word in _LITERALS else _constant(word))
+        # "," and ":" only separate; json.loads has already said the document is well formed
+        # except for its depth, so the grammar need not be checked twice
+    if stack or not done:
+        raise fail("Expecting value")
+    return result
+
+
 def load_json(text: str, source: str, expected: str) -> Any:
-    """``json.loads`` with errors that name the file and what was expected.
+    """:func:`json_value` with errors that name the file and what was expected.
 
     Raises
     ------
     MalformedInput
-        Empty input, an HTML page, truncated or otherwise invalid JSON.
+        Empty input, an HTML page, truncated or otherwise invalid JSON, a refused number.
     """
     body = text.lstrip("\ufeff \t\r\n")
     if not body:
@@ -257,7 +373,9 @@ def load_json(text: str, source: str, expected: str) -> Any:
     if body.startswith("<"):
         raise MalformedInput(source, f"looks like HTML (or XML), expected {expected}")
     try:
-        return json.loads(body)
+        return json_value(body)
+    except JSONValueError as e:
+        raise MalformedInput(source, f"{e}; expected {expected}") from None
     except json.JSONDecodeError as e:
         end = len(body.rstrip())
         if e.pos >= end - 1 or e.msg.startswith("Unterminated string"):
@@ -283,7 +401,9 @@ def iso_from_epoch(seconds: float) -> str:
 
 
 def as_int(value: Any) -> int | None:
-    """A JSON number as an int (rounded), anything else as None."""
+    """A JSON number as an int (rounded), anything else (NaN, infinities included) as None."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
         return None
     return int(round(value))

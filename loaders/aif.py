@@ -38,6 +38,7 @@ from collections import defaultdict
 from typing import Any
 
 from cruxmap.graph.errors import MalformedInput
+from cruxmap.loaders._text import JSONValueError, json_value
 from cruxmap.graph.schema import (
     UNDERCUT, Author, Claim, Comment, CruxMap, Post, Stance, Thread, author_id, claim_id, stable_id,
 )
@@ -108,7 +109,9 @@ def parse(text: str, source: str = "<text>") -> CruxMap:
         a file with no L or I nodes.
     """
     try:
-        doc = json.loads(text)
+        doc = json_value(text)
+    except JSONValueError as e:
+        raise MalformedInput(source, str(e)) from None
     except json.JSONDecodeError as e:
         raise MalformedInput(source, f"broken JSON ({e.msg})", line=e.lineno) from None
     aif = _aif(doc, source)

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -76,12 +77,16 @@ def _restore(text: str) -> str:
     return re.sub("[\U000f0000-\U000ffffd]", lambda m: "\\" + chr(ord(m.group(0)) - _PUA), text)
 
 
-_LINK = re.compile(r"\[[^\]\n]+?\]\([^)\n]+?\)")
+# No "[" / "(" inside a link's text or target: each attempt stops at the next bracket, so a
+# line of thousands of "[" is read in linear time (a lazy "[^\]]+?" made it quadratic).
+_LINK = re.compile(r"\[[^\[\]\n]+\]\([^()\n]+\)")
+_LINK_TEXT = re.compile(r"\[([^\[\]]+)\]\([^()]*\)")
 
 
 def _strip_comments(text: str) -> str:
     """Remove ``/* */``, ``<!-- -->`` and ``//`` comments, keeping line breaks (and ``{data}``)."""
     out, i, n = [], 0, len(text)
+    ends = _brace_ends(text)
     while i < n:
         if text.startswith("/*", i) or text.startswith("<!--", i):
             end = text.find("*/" if text[i] == "/" else "-->", i + 2)
@@ -92,7 +97,7 @@ def _strip_comments(text: str) -> str:
             end = text.find("\n", i)
             i = n if end < 0 else end
         elif text[i] == "{":
-            end = _data_end(text, i)
+            end = ends.get(i, i + 1)
             out.append(text[i:end])
             i = end
         elif text[i] == "[" and (link := _LINK.match(text, i)):  # a link's "//" is no comment
@@ -104,19 +109,54 @@ def _strip_comments(text: str) -> str:
     return "".join(out)
 
 
-def _data_end(text: str, i: int) -> int:
-    """Where a ``{...}`` data block starting at ``i`` ends (balanced), or ``i + 1``."""
-    depth = 0
-    for j in range(i, len(text)):
-        if text[j] == "{":
-            depth += 1
-        elif text[j] == "}":
-            depth -= 1
-            if depth == 0:
-                return j + 1
-        elif text[j] == "\n" and text[j + 1:j + 2] == "\n":
-            break  # data never spans a blank line
-    return i + 1
+def _brace_ends(text: str) -> dict[int, int]:
+    """Where each balanced ``{...}`` data block of ``text`` ends: ``{start: end}``, in one pass.
+
+    Data never spans a blank line: an opening brace still open at one is not data. (A scan
+    from every ``{`` to its match made ``'{' * N`` quadratic.)
+    """
+    ends: dict[int, int] = {}
+    opened: list[int] = []
+    for m in re.finditer(r"[{}]|\n(?=\n)", text):
+        ch = m.group(0)
+        if ch == "{":
+            opened.append(m.start())
+        elif ch == "}":
+            if opened:
+                ends[opened.pop()] = m.end()
+        else:
+            opened.clear()
+    return ends
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """YAML without aliases: ``*a`` is refused, so a few lines can never expand to gigabytes."""
+
+    def compose_node(self, parent, index):  # noqa: D102 - yaml's own hook
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not allowed in cruxmap",
+                                              event.start_mark)
+        return super().compose_node(parent, index)
+
+
+def _yaml(text: str) -> Any:
+    """YAML data, loaded safely (no tags, no aliases); RecursionError becomes a YAMLError."""
+    try:
+        return yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
+    except RecursionError:
+        raise yaml.YAMLError("nested too deeply") from None
+
+
+def _number(value: Any, default: float) -> float:
+    """A data value as a finite number; anything else (a list, a word, NaN) gives ``default``."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        return default
+    try:
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
+        return default
+    return number if math.isfinite(number) else default
 
 
 # --- sniffing ---------------------------------------------------------------------------
@@ -249,7 +289,7 @@ class _Parser:
         if not m:
             return text, 1
         try:
-            data = yaml.safe_load(m.group(2)) or {}
+            data = _yaml(m.group(2)) or {}
         except yaml.YAMLError as e:
             raise MalformedInput(self.source, f"front matter is not valid YAML ({str(e).splitlines()[0]})",
                                  line=1) from None
@@ -307,10 +347,11 @@ def _clean(raw: str, source: str, line: int) -> tuple[str, list[str], dict[str, 
     """Text, tags and data of one statement's protected raw text."""
     data: dict[str, Any] = {}
     parts, i = [], 0
+    ends = _brace_ends(raw)
     while i < len(raw):
-        if raw[i] == "{" and (end := _data_end(raw, i)) > i + 1:
+        if raw[i] == "{" and (end := ends.get(i, i + 1)) > i + 1:
             try:
-                value = yaml.safe_load(_restore(raw[i:end]))
+                value = _yaml(_restore(raw[i:end]))
             except yaml.YAMLError:
                 value = None  # Argdown too ignores data it cannot read
             if isinstance(value, dict):
@@ -322,7 +363,7 @@ def _clean(raw: str, source: str, line: int) -> tuple[str, list[str], dict[str, 
     text = "".join(parts)
     tags = [_unprotect(m.group(1) or m.group(2)).strip() for m in _TAG.finditer(text)]
     text = _TAG.sub(" ", text)
-    text = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", text)  # [link text](url) -> link text
+    text = _LINK_TEXT.sub(r"\1", text)  # [link text](url) -> link text
     text = re.sub(r"[*_]", "", text)  # emphasis markers (escaped ones are protected)
     return " ".join(_unprotect(text).split()), tags, data
 
@@ -504,12 +545,12 @@ def _sections(p: _Parser, nodes: dict[tuple[str, str], _Node], claim_of: dict[tu
         summary = head[-1][len(DISAGREEMENT_PREFIX):].strip()
         dis_id[head] = stable_id("disagreement", source, n, summary)
         disagreements.append(Disagreement(dis_id[head], summary, str(data.get("status", "open")),
-                                          tuple(d["sides"]), float(data.get("confidence", 0.5))))
+                                          tuple(d["sides"]), _number(data.get("confidence"), 0.5)))
     cruxes = []
     for key, heads in crux_in.items():
         n = nodes[key]
         cruxes.append(Crux(stable_id("crux", source, key[1], n.text), n.text or key[1],
-                           float(n.data.get("score", 0.5)), tuple(dict.fromkeys(dis_id[h] for h in heads)),
+                           _number(n.data.get("score"), 0.5), tuple(dict.fromkeys(dis_id[h] for h in heads)),
                            str(n.data.get("kind", "explicit")), str(n.data.get("evidence", ""))))
     topics = tuple(Topic(stable_id("topic", source, head[-1]), head[-1][len(TOPIC_PREFIX):].strip(),
                          tuple(ids)) for head, ids in tops.items())

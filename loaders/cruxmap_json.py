@@ -22,6 +22,7 @@ import json
 import re
 
 from cruxmap.graph.errors import MalformedInput
+from cruxmap.loaders._text import JSONValueError, json_value
 from cruxmap.graph.schema import NODE_LABELS, SCHEMA_VERSION, CruxMap
 from cruxmap.loaders._graph import map_from_graph
 
@@ -46,7 +47,9 @@ def parse(text: str, source: str = "<text>") -> CruxMap:
         that do not fit together (see :func:`cruxmap.loaders._graph.map_from_graph`).
     """
     try:
-        doc = json.loads(text)
+        doc = json_value(text)
+    except JSONValueError as e:
+        raise MalformedInput(source, str(e)) from None
     except json.JSONDecodeError as e:
         raise MalformedInput(source, f"broken JSON ({e.msg})", line=e.lineno) from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:

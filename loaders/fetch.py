@@ -44,6 +44,7 @@ import socket
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 from typing import Any, Callable
@@ -335,8 +336,10 @@ class _Requester:
             "Content-Type": "application/json", "Accept": "application/json",
             "User-Agent": USER_AGENT})
         try:
-            with urllib.request.urlopen(req, timeout=self.timeout) as resp:
-                raw = resp.read()
+            with _OPENER.open(req, timeout=self.timeout) as resp:
+                raw = _read_capped(resp, self.fail)
+        except _Refused as e:
+            raise self.fail(str(e)) from None
         except urllib.error.HTTPError as e:
             raise self._http_error(e) from None
         except urllib.error.URLError as e:
@@ -372,6 +375,54 @@ class _Requester:
         if not isinstance(data, dict):
             raise _Retry("malformed answer: no \"data\" object")
         return data
+
+
+# --- the HTTP layer: same-host redirects only, answers read in capped chunks --------------------
+#: The largest answer read, in bytes ($CRUXMAP_FETCH_MAX_BYTES); a post with every comment is far less.
+MAX_BYTES = int(os.environ.get("CRUXMAP_FETCH_MAX_BYTES", str(64 * 1024 * 1024)))
+_CHUNK = 64 * 1024
+
+
+class _Refused(Exception):
+    """An answer cruxmap will not read (a redirect to another host)."""
+
+
+class _SameHostRedirects(urllib.request.HTTPRedirectHandler):
+    """Follow a redirect only to the same scheme, host and port, and only keeping the POST (307/308).
+
+    The API endpoint is where the query and its answer belong; a redirect elsewhere (another
+    host, or http from https) would send the request, and trust the answer, somewhere the user
+    never named.
+    """
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        old, new = urlsplit(req.full_url), urlsplit(urllib.parse.urljoin(req.full_url, newurl))
+        if (old.scheme, old.hostname, old.port) != (new.scheme, new.hostname, new.port):
+            raise _Refused(f"the API redirected to another host ({new.scheme}://{new.hostname}); "
+                           "not followed")
+        if code not in (307, 308):
+            raise _Refused(f"the API answered HTTP {code} (a redirect that would drop the query); "
+                           "not followed")
+        return urllib.request.Request(new.geturl(), data=req.data, headers=dict(req.header_items()),
+                                      method=req.get_method())
+
+
+_OPENER = urllib.request.build_opener(_SameHostRedirects)
+
+
+def _read_capped(resp, fail: Callable[[str], FetchError], limit: int | None = None) -> bytes:
+    """The answer's body, read in chunks, refused as soon as it passes ``limit`` bytes."""
+    limit = MAX_BYTES if limit is None else limit
+    too_big = f"the answer is larger than {limit / 1e6:g} MB; refused (CRUXMAP_FETCH_MAX_BYTES raises the cap)"
+    declared = resp.headers.get("Content-Length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise fail(too_big)
+    out = bytearray()
+    while chunk := resp.read(_CHUNK):
+        out += chunk
+        if len(out) > limit:
+            raise fail(too_big)
+    return bytes(out)
 
 
 def _results(data: dict, fail: Callable[[str], FetchError]) -> list:

@@ -52,7 +52,7 @@ from typing import Any, Iterable, Iterator
 
 from cruxmap.graph.errors import MalformedInput
 from cruxmap.graph.schema import Author, Comment, Post, Thread, author_id
-from cruxmap.loaders._text import describe, iso_from_epoch, quote_spans
+from cruxmap.loaders._text import JSONValueError, describe, iso_from_epoch, json_value, quote_spans
 
 __all__ = ["parse", "sniff", "iter_parse", "iter_read", "FIELDS"]
 
@@ -72,9 +72,10 @@ def sniff(text: str) -> bool:
     line = text[start:end if end >= 0 else start + _SNIFF_MAX_LINE + 1].strip()
     if not (line.startswith("{") and line.endswith("}")) or len(line) > _SNIFF_MAX_LINE:
         return False
-    try:
-        record = json.loads(line)
-    except ValueError:
+    try:  # lenient: odd numbers are for the parser to report, with the line
+        record = json.loads(line, parse_constant=lambda _: 0, parse_int=lambda _: 0,
+                            parse_float=lambda _: 0.0)
+    except (ValueError, RecursionError):
         return False
     return (isinstance(record, dict) and "id" in record and ("text" in record or "title" in record)
             and not _NOT_JSONL_KEYS & record.keys() and record.get("kind") not in _REDDIT_KINDS)
@@ -127,10 +128,16 @@ def iter_parse(lines: Iterable[str], source: str = "<text>",
     batch: list[Post | Comment] = []
     authors: dict[str, Author] = {}
     seen_any = False
+    line_of: dict[str, int] = {}  # every id so far -> its line: one id, one item, across batches
     for number, line in _numbered(lines, source):
         if not line.strip():
             continue
-        batch.append(_record(line, number, source, authors))
+        record = _record(line, number, source, authors)
+        if record.id in line_of:
+            raise MalformedInput(source, f"id {record.id} is used twice: on lines {line_of[record.id]} "
+                                         f"and {number}", line=number)
+        line_of[record.id] = number
+        batch.append(record)
         seen_any = True
         if batch_size and len(batch) >= batch_size:
             yield _thread(batch, authors, source)
@@ -191,7 +198,9 @@ def _record(line: str, number: int, source: str, authors: dict[str, Author]) -> 
     if line.lstrip(" \t").startswith("<"):
         raise bad("looks like HTML (or XML), expected JSON Lines (one JSON object per line)")
     try:
-        record = json.loads(line)
+        record = json_value(line)
+    except JSONValueError as e:
+        raise bad(f"{e}; expected one JSON object per line") from None
     except json.JSONDecodeError as e:
         if e.pos >= len(line.rstrip()) - 1:  # a cut-off line, or one pretty-printed document
             raise bad("truncated JSON (the line ends in the middle of an object); expected "

@@ -65,6 +65,8 @@ def parse(text: str, source: str = "<text>") -> CruxMap:
         root = ET.fromstring(text.encode("utf-8"))
     except ET.ParseError as e:
         raise MalformedInput(source, f"broken XML ({e})", line=e.position[0]) from None
+    except (LookupError, ValueError) as e:  # an XML declaration naming an unknown encoding
+        raise MalformedInput(source, f"broken XML ({e})") from None
     if root.tag != "arggraph":
         raise MalformedInput(source, f"root element is <{root.tag}>, expected <arggraph>")
     edus = [(e.get("id"), " ".join((e.text or "").split())) for e in root.iter("edu")]

@@ -142,7 +142,10 @@ def _body(raw: Any) -> str:
 def _when(data: dict) -> str:
     created = data.get("created_utc")
     if isinstance(created, (int, float)) and not isinstance(created, bool):
-        return iso_from_epoch(created)
+        try:
+            return iso_from_epoch(created)
+        except (OverflowError, OSError, ValueError):  # 1e20, NaN: a time no calendar holds
+            return ""
     return ""
 
 
@@ -172,26 +175,31 @@ def _comment_tree(data: dict, kept_parent: str | None, source: str,
     """This comment (unless removed) and its replies, depth first.
 
     ``kept_parent`` is the id replies should hang from when this comment's own
-    parent was dropped (None: use Reddit's ``parent_id``).
+    parent was dropped (None: use Reddit's ``parent_id``). The walk keeps its own stack:
+    a reply chain hundreds deep is an input, not a reason to run out of recursion.
     """
-    fullname = _fullname(data, "t1_", source)
-    parent = kept_parent or (f"{SITE}:{data['parent_id']}"
-                             if isinstance(data.get("parent_id"), str) else None)
-    link = data.get("link_id")
-    post_id = f"{SITE}:{link}" if isinstance(link, str) and link else None
-    removed = isinstance(data.get("body"), str) and data["body"].strip() in _REMOVED_BODIES
-    if removed:
-        children_parent = parent
-    else:
-        text = _body(data.get("body"))
-        yield Comment(id=f"{SITE}:{fullname}", text=text, post_id=post_id,
-                      parent_id=parent or post_id, author_id=_author(data, authors),
-                      url=_url(data), posted_at=_when(data), score=as_int(data.get("score")),
-                      source=source, nesting="known" if (parent or post_id) else "unknown",
-                      quotes=quote_spans(text))
-        children_parent = None
-    replies = data.get("replies")
-    if _is_listing(replies):
-        for kind, child in _children(replies, source):
-            if kind == "t1":  # "more" stubs are comments Reddit did not send: skip them
-                yield from _comment_tree(child, children_parent, source, authors)
+    stack: list[tuple[dict, str | None]] = [(data, kept_parent)]
+    while stack:
+        data, kept_parent = stack.pop()
+        fullname = _fullname(data, "t1_", source)
+        parent = kept_parent or (f"{SITE}:{data['parent_id']}"
+                                 if isinstance(data.get("parent_id"), str) else None)
+        link = data.get("link_id")
+        post_id = f"{SITE}:{link}" if isinstance(link, str) and link else None
+        removed = isinstance(data.get("body"), str) and data["body"].strip() in _REMOVED_BODIES
+        if removed:
+            children_parent = parent
+        else:
+            text = _body(data.get("body"))
+            yield Comment(id=f"{SITE}:{fullname}", text=text, post_id=post_id,
+                          parent_id=parent or post_id, author_id=_author(data, authors),
+                          url=_url(data), posted_at=_when(data), score=as_int(data.get("score")),
+                          source=source, nesting="known" if (parent or post_id) else "unknown",
+                          quotes=quote_spans(text))
+            children_parent = None
+        replies = data.get("replies")
+        if _is_listing(replies):
+            # "more" stubs are comments Reddit did not send: skip them; reversed, so the
+            # first reply is read first
+            stack.extend((child, children_parent) for kind, child in reversed(list(_children(replies, source)))
+                         if kind == "t1")

@@ -58,3 +58,25 @@ def sample_map() -> CruxMap:
     return CruxMap(thread, claims, stances, (dis,), (crux, crux2), (topic,),
                    same_as=((c3_claims[0].id, c1_claims[1].id, 0.7),),
                    comment_stances=(("comment:1", "disagree", 0.9), ("comment:2", "agree", 0.8)))
+
+
+def edited_thread(edit: bool = False, drop: str | None = None):
+    """A post and four replies (a real back-and-forth), optionally with c1 reworded or one reply gone."""
+    from cruxmap.graph.schema import Author, Comment, Post, Thread
+
+    authors = (Author("author:ann", "Ann"), Author("author:bo", "Bo"), Author("author:cy", "Cy"))
+    post = Post("jsonl:p1", "Cats are better pets than dogs. They need less space and less time.",
+                title="Cats", author_id="author:ann", source="t.jsonl")
+    c1 = ("I disagree that cats are better pets. Dogs are more loyal than cats." if not edit else
+          "I disagree. Cats need less time, but dogs make people walk every day.")
+    comments = [
+        Comment("jsonl:c1", c1, post_id="jsonl:p1", parent_id="jsonl:p1", author_id="author:bo", source="t.jsonl"),
+        Comment("jsonl:c2", "No, loyalty is not what makes a pet better. Cats are calmer.", post_id="jsonl:p1",
+                parent_id="jsonl:c1", author_id="author:ann", source="t.jsonl"),
+        Comment("jsonl:c3", "I agree with Bo that dogs are more loyal.", post_id="jsonl:p1",
+                parent_id="jsonl:c1", author_id="author:cy", source="t.jsonl"),
+        Comment("jsonl:c4", "That's fair, I concede that dogs are more loyal.", post_id="jsonl:p1",
+                parent_id="jsonl:c3", author_id="author:ann", source="t.jsonl"),
+    ]
+    return Thread("t.jsonl", posts=(post,), comments=tuple(c for c in comments if c.id != drop),
+                  authors=authors)

@@ -169,3 +169,91 @@ class StoreContract(ABC):
         types = full.stats()["relationships"]
         assert types[SUPPORTS] == 2 and types["SAME_AS"] == 1 and types["CRUX_OF"] == 2
         assert full.stats()["nodes"][TOPIC] == 1
+
+    # --- re-ingest replaces (graph/schema.py, "ownership") --------------------------------
+    def _write(self, store, thread, keep_missing=False):
+        from cruxmap.decompose.pipeline import decompose
+        from cruxmap.graph.schema import scope_of
+
+        m = decompose(thread, llm=False)
+        return store.upsert_batches([to_graph(m)], replace=scope_of(thread, keep_missing))
+
+    def _fresh(self, thread):
+        """The map of ``thread`` written into an empty store (on Neo4j: the same, wiped, database)."""
+        s = self.make_store()
+        s.clear()
+        self._write(s, thread)
+        return s
+
+    @staticmethod
+    def _content(store):
+        return list(store.nodes()), list(store.relationships())
+
+    def test_reingest_of_the_same_thread_with_replace_changes_nothing(self, store):
+        from tests.sample_map import edited_thread
+        self._write(store, edited_thread())
+        before = (store.version(), self._content(store))
+        again = self._write(store, edited_thread())
+        assert again["nodes_written"] == again["relationships_written"] == again["deleted"] == 0
+        assert (store.version(), self._content(store)) == before
+
+    def test_edited_comment_replaces_its_claims_stances_disagreements_and_cruxes(self, store):
+        from tests.sample_map import edited_thread
+        self._write(store, edited_thread())
+        old_claims = {c["id"] for c in store.claims() if c["source_id"] == "jsonl:c1"}
+        result = self._write(store, edited_thread(edit=True))
+        assert result["deleted"] > 0
+        now = self._content(store)
+        assert not old_claims & {c["id"] for c in store.claims()}
+        assert all(c["text"] in store.node(c["source_id"])["properties"]["text"] for c in store.claims())
+        fresh = self._fresh(edited_thread(edit=True))
+        assert now == self._content(fresh)  # exactly the map of the new copy: nothing stale is left
+
+    def test_comment_missing_from_a_newer_copy_becomes_a_tombstone(self, store):
+        from tests.sample_map import edited_thread
+        self._write(store, edited_thread())
+        assert any(c["source_id"] == "jsonl:c2" for c in store.claims())
+        result = self._write(store, edited_thread(drop="jsonl:c2"))
+        assert result["tombstoned"] == 1
+        tomb = store.node("jsonl:c2")["properties"]
+        assert tomb["deleted"] is True and tomb["text"]  # kept, marked
+        assert not any(c["source_id"] == "jsonl:c2" for c in store.claims())  # out of the analysis
+        assert all(c["source_id"] != "jsonl:c2" for d in store.disagreements()
+                   for side in d["sides"].values() for c in side)
+        nodes, rels = self._content(store)
+        fresh_nodes, fresh_rels = self._content(self._fresh(edited_thread(drop="jsonl:c2")))
+        assert [n for n in nodes if n["id"] != "jsonl:c2"] == fresh_nodes
+        assert [r for r in rels if "jsonl:c2" not in (r["start"], r["end"])] == fresh_rels
+
+    def test_keep_missing_keeps_the_comment_and_its_claims(self, store):
+        from tests.sample_map import edited_thread
+        self._write(store, edited_thread())
+        claims = {c["id"] for c in store.claims() if c["source_id"] == "jsonl:c2"}
+        result = self._write(store, edited_thread(drop="jsonl:c2"), keep_missing=True)
+        assert result["tombstoned"] == 0
+        assert "deleted" not in store.node("jsonl:c2")["properties"]
+        assert claims <= {c["id"] for c in store.claims()}
+
+    def test_replies_alone_add_without_tombstones(self, store):
+        from cruxmap.graph.schema import Thread
+        from tests.sample_map import edited_thread
+        self._write(store, edited_thread())
+        before = {n["id"] for n in store.nodes()}
+        full = edited_thread()
+        reply = Thread(source="later.jsonl", comments=(full.comments[0].__class__(
+            id="jsonl:c9", text="I disagree: cats are not better at all.", post_id="jsonl:p1",
+            parent_id="jsonl:c1", author_id="author:cy"),), authors=full.authors)
+        result = self._write(store, reply)
+        assert result["tombstoned"] == 0
+        assert before <= {n["id"] for n in store.nodes()}
+        assert store.node("jsonl:c9") is not None
+
+    def test_curated_records_survive_replacement(self, store):
+        from tests.sample_map import edited_thread
+        self._write(store, edited_thread())
+        d = store.disagreements()[0]
+        props = dict(store.node(d["id"])["properties"], curated=True, summary="Edited by a person")
+        store.upsert([node(d["id"], DISAGREEMENT, **props)], [])
+        self._write(store, edited_thread(edit=True))
+        kept = store.node(d["id"])
+        assert kept is not None and kept["properties"]["summary"] == "Edited by a person"

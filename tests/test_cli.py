@@ -158,3 +158,17 @@ def test_pasted_front_page_end_to_end(run):
     thread = read(page)
     kept = len(split_claims(thread)) / sentence_count(thread)
     assert 0.80 <= kept <= 0.95, kept
+
+
+def test_terminal_escape_codes_in_text_never_reach_the_terminal(run, tmp_path):
+    """A comment that clears the screen, retitles the window or reverses text prints as plain text."""
+    evil = "Cats are better\u001b[2J\u001b]0;pwned\u0007 than dogs.\u202e sdrawkcab \u009b31m"
+    path = tmp_path / "evil.jsonl"
+    path.write_text(json.dumps({"id": "p1", "title": "T", "text": evil, "author": "Ann\u001b[31m"}) + "\n")
+    assert run("ingest", str(path)).exit_code == 0
+    for args in (["query", "claims"], ["query", "claims", "--json"], ["query", "authors"]):
+        out = run(*args).output
+        assert ("Ann" if args[1] == "authors" else "Cats are better") in out, args
+        assert not any(ch in out for ch in "\u001b\u0007\u009b\u202e"), args
+    missing = run("ingest", str(tmp_path / "gone\u001b[31m.jsonl"))
+    assert missing.exit_code == 2 and "\u001b" not in missing.output

@@ -38,3 +38,10 @@ def test_compose_refuses_to_start_without_a_password():
     result = compose("config", "-q", password=None)
     assert result.returncode != 0
     assert "set NEO4J_PASSWORD" in result.stderr
+
+
+def test_compose_publishes_on_this_machine_only_by_default():
+    config = compose("config", password="s3cret").stdout
+    for port in ("8501", "7474", "7687"):
+        assert f"127.0.0.1:{port}:{port}" in config, config
+    assert "0.0.0.0:" not in config

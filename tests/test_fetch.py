@@ -442,3 +442,121 @@ def test_cli_fetch_prints_what_the_fetch_noticed(tmp_path, monkeypatch):
         result = CliRunner().invoke(cli, ["fetch", QID, "-o", "q.json"])
     assert result.exit_code == 0, result.output
     assert "note: the server reported an error beside its data" in result.output
+
+
+# --- the HTTP layer: redirects and size (issue 12, item 8) ------------------------------------
+class RedirectServer:
+    """Answers every POST with a redirect to ``location``."""
+
+    def __init__(self, code: int, location: str):
+        hits = self.hits = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802
+                hits.append(self.path)
+                self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                self.send_response(code)
+                self.send_header("Location", location)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/graphql"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.mark.parametrize("code", [301, 302, 307, 308])
+def test_a_redirect_to_another_host_is_not_followed(code):
+    with Server(recorded_answer) as other:
+        elsewhere = other.url.replace("127.0.0.1", "localhost")  # another host, same machine
+        redirect = RedirectServer(code, elsewhere)
+        try:
+            with pytest.raises(FetchError, match="redirected to another host"):
+                fetch(URL, endpoint=redirect.url, retries=0, **FAST)
+        finally:
+            redirect.close()
+        assert other.requests == []  # the query never went there
+
+
+def test_a_same_host_307_keeps_the_post():
+    """A 307 to another path of the same server is followed, with the query still POSTed."""
+    posts = []
+
+    class Moved(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802
+            body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+            posts.append((self.path, body))
+            if self.path == "/old":
+                self.send_response(307)
+                self.send_header("Location", "/graphql")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            _, headers, payload = recorded_answer(body, 0)
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def log_message(self, *args):
+            pass
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Moved)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        doc = fetch(URL, endpoint=f"http://127.0.0.1:{httpd.server_address[1]}/old", **FAST)
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert doc == RECORDED
+    assert [p for p, _ in posts] == ["/old", "/graphql"] and posts[1][1]["variables"]["postId"] == PID
+
+
+def test_an_answer_over_the_cap_is_refused_while_reading(monkeypatch):
+    monkeypatch.setattr(fetch_mod, "MAX_BYTES", 100_000)
+    big = json.dumps({"data": {"post": RECORDED["data"]["post"], "comments": {"results": [
+        {"_id": str(i), "contents": {"markdown": "x" * 1000}} for i in range(500)]}}}).encode()
+
+    def answer(body, n):
+        return 200, {"Content-Type": "application/json"}, big
+    with Server(answer) as server:
+        with pytest.raises(FetchError, match="larger than 0.1 MB; refused"):
+            fetch(URL, endpoint=server.url, retries=0, **FAST)
+
+
+def test_an_unannounced_big_answer_is_cut_off_at_the_cap(monkeypatch):
+    """No Content-Length: the body is read in chunks, and reading stops past the cap."""
+    monkeypatch.setattr(fetch_mod, "MAX_BYTES", 50_000)
+    sent = []
+
+    class Endless(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.0"
+
+        def do_POST(self):  # noqa: N802
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            try:
+                for _ in range(2000):  # 2,000 x 10 kB = 20 MB, if anyone read it all
+                    self.wfile.write(b" " * 10_000)
+                    sent.append(1)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+
+        def log_message(self, *args):
+            pass
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Endless)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        with pytest.raises(FetchError, match="larger than"):
+            fetch(URL, endpoint=f"http://127.0.0.1:{httpd.server_address[1]}/graphql", retries=0, **FAST)
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert len(sent) < 2000

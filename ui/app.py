@@ -23,6 +23,9 @@ from cruxmap.ui import state  # noqa: E402
 st.set_page_config(page_title="cruxmap", page_icon=":material/hub:", layout="wide",
                    initial_sidebar_state="expanded")
 
+if not state.password_ok():  # cruxmap ui --password: nothing of the map before the password
+    st.stop()
+
 pages = {
     "Map": [
         st.Page(state.PAGES["overview"], title="Overview", icon=":material/dashboard:", default=True),
@@ -36,11 +39,18 @@ pages = {
         st.Page(state.PAGES["export"], title="Export", icon=":material/download:"),
     ],
 }
+if state.read_only():  # cruxmap ui --read-only: a map to share, nothing that writes
+    pages["Work with the map"] = [p for p in pages["Work with the map"] if p.title != "Ingest"]
 page = st.navigation(pages)
 # Fit more of each view on a 1280x800 screen: Streamlit's top padding is generous.
 st.html("<style>[data-testid='stMainBlockContainer']{padding-top:2.2rem}</style>")
 
 with st.sidebar:
-    st.caption(f"Map: `{state.db_name()}`")
+    st.caption(f"Map: `{state.db_label()}`")
+
+for load in state.incomplete_loads():  # a Neo4j load that was cut off: never shown as a whole map
+    st.warning(f"This map is incomplete: the load of {load['sources']} started {load['started']} and did "
+               "not finish, so some of it is missing. Run the same ingest again to complete it.",
+               icon=":material/warning:")
 
 page.run()

@@ -17,12 +17,18 @@ from typing import Any, Callable
 
 import click
 
-from cruxmap.graph.errors import CruxmapError
+from cruxmap.graph.errors import CruxmapError, redact
 from cruxmap.graph.store import GraphStore, open_store, resolve_db
+from cruxmap.ui.terminal import terminal_safe
 
 DEMO_DATA = Path(__file__).resolve().parent / "demo_data"
 DEMO_DB = "cruxmap-demo.db"
 APP = Path(__file__).resolve().parent / "app.py"
+
+
+def echo(text: str, **kwargs: Any) -> None:
+    """``click.echo`` for text that carries map or input text: no escape codes, no credentials."""
+    click.echo(terminal_safe(redact(text)), **kwargs)
 
 
 class CruxmapGroup(click.Group):
@@ -32,7 +38,7 @@ class CruxmapGroup(click.Group):
         try:
             return super().invoke(ctx)
         except CruxmapError as e:
-            click.echo(f"error: {e}", err=True)
+            echo(f"error: {e}", err=True)
             ctx.exit(2)
         except KeyboardInterrupt:
             click.echo("error: interrupted; nothing was written", err=True)
@@ -93,10 +99,14 @@ def cli() -> None:
 @click.option("--llm-model", metavar="NAME", default=None, envvar="CRUXMAP_LLM_MODEL",
               help="Model to ask (default: $CRUXMAP_LLM_MODEL).")
 @click.option("--yes", "-y", is_flag=True, help="Do not ask before sending LLM requests.")
+@click.option("--wait", type=click.FloatRange(min=0), default=60.0, show_default=True, metavar="SECONDS",
+              help="How long to wait while another ingest writes to the same map.")
+@click.option("--keep-missing", is_flag=True,
+              help="Keep comments that a newer copy of a thread no longer holds (default: mark them deleted).")
 @stance_encoder_option
 @db_option
 def ingest(paths: tuple[str, ...], fmt: str | None, db: str | None, llm_url: str | None,
-           llm_model: str | None, yes: bool, stance_encoder: str) -> None:
+           llm_model: str | None, yes: bool, stance_encoder: str, wait: float, keep_missing: bool) -> None:
     """Read discussions into the map.
 
     Every file is read and checked before anything is written, and the write is one
@@ -116,19 +126,24 @@ def ingest(paths: tuple[str, ...], fmt: str | None, db: str | None, llm_url: str
 
     llm = _llm_client(paths, fmt, llm_url, llm_model, yes) if llm_url else None
     total = sum(Path(p).stat().st_size for p in paths if Path(p).is_file())
-    with open_store(db) as store, using(llm), click.progressbar(
+    waiting = functools.partial(echo, err=True)
+    with open_store(db, wait=wait, on_wait=waiting) as store, using(llm), click.progressbar(
             length=max(total, 1), label="ingesting", file=sys.stderr,
             show_pos=False, show_percent=True) as bar:
-        report = run_ingest(store, paths, fmt=fmt, progress=bar.update, encoder=encoder)
+        report = run_ingest(store, paths, fmt=fmt, progress=bar.update, encoder=encoder,
+                            keep_missing=keep_missing)
     if llm is not None:
         click.echo(f"llm: {llm.stats}")
     for f in report.files:
-        click.echo(f"{f.path}: {f.format}, {f.posts} posts, {f.comments} comments, "
+        echo(f"{f.path}: {f.format}, {f.posts} posts, {f.comments} comments, "
                    f"{f.authors} authors, {f.claims} claims, {f.disagreements} disagreements, "
                    f"{f.cruxes} cruxes, {f.unattributed} items with no visible author")
     w = report.written
     click.echo(f"written: {w.get('nodes_written', 0)} nodes, {w.get('relationships_written', 0)} "
                f"relationships ({w.get('unchanged', 0)} already there)")
+    if w.get("deleted") or w.get("tombstoned"):
+        click.echo(f"replaced: {w.get('deleted', 0)} records derived from an older copy removed, "
+                   f"{w.get('tombstoned', 0)} comments no longer in the thread marked deleted")
 
 
 def _llm_client(paths: tuple[str, ...], fmt: str | None, url: str, model: str | None, yes: bool):
@@ -210,8 +225,9 @@ def export(store: GraphStore, fmt: str, output: str | None, author: str | None,
         for chunk in run_export(store, fmt, **filters):
             out.write(chunk)
         return
+    to_terminal = sys.stdout.isatty()  # a file or a pipe gets the exact text
     for chunk in run_export(store, fmt, **filters):
-        click.echo(chunk, nl=False)
+        (echo if to_terminal else click.echo)(chunk, nl=False)
 
 
 # --- stats & query ---------------------------------------------------------------
@@ -224,9 +240,13 @@ def stats(store: GraphStore, as_json: bool) -> None:
     Example: cruxmap stats --json
     """
     s = store.stats()
+    incomplete = store.incomplete_loads()
     if as_json:
-        click.echo(json.dumps(s, indent=2))
+        click.echo(json.dumps({**s, "incomplete_loads": incomplete} if incomplete else s, indent=2))
         return
+    for load in incomplete:
+        echo(f"warning: INCOMPLETE MAP: the load of {load['sources']} started {load['started']} and did not "
+             "finish; run the same ingest again to complete it", err=True)
     for section in ("nodes", "relationships"):
         click.echo(f"{section}:")
         for k, v in s[section].items():
@@ -281,9 +301,9 @@ def query(store: GraphStore, what: str, author: str | None, between: tuple[str, 
         rows = store.divergence()
     rows = rows[:limit] if limit else rows
     if as_json:
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        echo(json.dumps(rows, indent=2, ensure_ascii=False))
     else:
-        click.echo(formatting.format_rows(what, rows, store))
+        echo(formatting.format_rows(what, rows, store))
 
 
 @cli.command("cypher")
@@ -315,7 +335,7 @@ def cypher_command(statement: str, params: tuple[str, ...], write: bool, limit: 
         if not hasattr(store, "cypher"):
             raise StoreError(f"{resolve_db(db)}: raw Cypher needs a Neo4j store (--db bolt://...)")
         rows = store.cypher(statement, values, write=write, limit=limit)
-    click.echo(json.dumps(rows, indent=2, ensure_ascii=False, default=str))
+    echo(json.dumps(rows, indent=2, ensure_ascii=False, default=str))
 
 
 @cli.command("eval")
@@ -375,8 +395,8 @@ def demo(db: str | None, port: int | None, no_browser: bool) -> None:
     with open_store(db) as store:
         report = run_ingest(store, demo_files())
         summary = demo_summary(store)
-    click.echo(f"demo map in {db}: " + ", ".join(f"{f.claims} claims from {f.path}" for f in report.files))
-    click.echo(summary)
+    echo(f"demo map in {db}: " + ", ".join(f"{f.claims} claims from {f.path}" for f in report.files))
+    echo(summary)
     if no_browser or not APP.exists():
         return
     run_app(db, port)
@@ -399,20 +419,38 @@ def demo_summary(store: GraphStore) -> str:
 @cli.command()
 @db_option
 @click.option("--port", type=int, default=None, help="Port (default: $STREAMLIT_SERVER_PORT or 8501).")
-def ui(db: str | None, port: int | None) -> None:
+@click.option("--address", default="127.0.0.1", show_default=True, envvar="STREAMLIT_SERVER_ADDRESS",
+              help="Interface to listen on ($STREAMLIT_SERVER_ADDRESS); 0.0.0.0 shares the app with "
+                   "the network.")
+@click.option("--read-only", is_flag=True,
+              help="Share the map: no Ingest page, no Cypher box, nothing in the app writes.")
+@click.option("--password", "ask_password", is_flag=True,
+              help="Ask for a password here; the app asks visitors for it ($CRUXMAP_UI_PASSWORD sets it too).")
+def ui(db: str | None, port: int | None, address: str, read_only: bool, ask_password: bool) -> None:
     """Open the map in the Streamlit app.
+
+    To share a map on your network: cruxmap ui --read-only --password --address 0.0.0.0.
+    The password keeps casual visitors out; it is no substitute for TLS (see SECURITY.md).
 
     Example: cruxmap ui --db team.db --port 8502
     """
-    run_app(resolve_db(db), port)
+    password = None
+    if ask_password:
+        password = click.prompt("Password for the app", hide_input=True, confirmation_prompt=True, err=True)
+    run_app(resolve_db(db), port, address=address, read_only=read_only, password=password)
 
 
-def run_app(db: str, port: int | None) -> None:
+def run_app(db: str, port: int | None, address: str = "127.0.0.1", read_only: bool = False,
+            password: str | None = None) -> None:
     """Start ``streamlit run ui/app.py`` on the given store (blocks until stopped)."""
-    cmd = [sys.executable, "-m", "streamlit", "run", str(APP)]
+    cmd = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.address", address]
     if port:
         cmd += ["--server.port", str(port)]
     env = dict(os.environ, CRUXMAP_DB=str(db))
+    if read_only:  # and tracebacks, which could show paths or settings, stay in the terminal
+        env.update(CRUXMAP_READ_ONLY="1", STREAMLIT_CLIENT_SHOW_ERROR_DETAILS="false")
+    if password:
+        env["CRUXMAP_UI_PASSWORD"] = password
     env.setdefault("STREAMLIT_BROWSER_GATHER_USAGE_STATS", "false")
     raise SystemExit(subprocess.call(cmd, env=env))
 

@@ -14,8 +14,8 @@ from typing import Callable, Iterable, Iterator
 
 from cruxmap import loaders
 from cruxmap.decompose.pipeline import decompose
-from cruxmap.graph.errors import MalformedInput
-from cruxmap.graph.schema import CruxMap, Thread, to_graph
+from cruxmap.graph.errors import MalformedInput, MissingEndpoint
+from cruxmap.graph.schema import REPLIES_TO, CruxMap, Scope, Thread, scope_of, to_graph
 from cruxmap.graph.store import GraphStore
 
 #: Files bigger than this stream in batches when their loader can (JSON Lines).
@@ -79,7 +79,7 @@ def _stream_jsonl(path: Path, report: FileReport, progress: Progress | None, enc
                 yield line
         try:
             for thread in jsonl.iter_parse(lines(), source=str(path)):
-                m = as_map(thread, encoder)
+                m = as_map(loaders.checked(thread, str(path)), encoder)
                 report.add(m)
                 yield m
         except UnicodeDecodeError as e:
@@ -87,13 +87,27 @@ def _stream_jsonl(path: Path, report: FileReport, progress: Progress | None, enc
 
 
 def ingest(store: GraphStore, paths: Iterable[str | Path], fmt: str | None = None,
-           progress: Progress | None = None, encoder=None) -> IngestReport:
+           progress: Progress | None = None, encoder=None, keep_missing: bool = False) -> IngestReport:
     """Read, decompose and write ``paths`` into ``store`` all-or-nothing.
+
+    What the inputs hold replaces what the map derived from the same items before (see the
+    ownership notes in :mod:`cruxmap.graph.schema`): an edited comment gets new claims and the
+    old ones go; a thread whose post is in the input is a newer copy of it, and its comments
+    missing from that copy become tombstones, unless ``keep_missing``.
 
     ``progress`` is called with the number of bytes done as work advances; ``encoder`` is the
     optional stance encoder (see :func:`as_map`).
     """
     report = IngestReport()
+    paths = list(paths)
+    paths_seen = [str(Path(p).resolve()) for p in paths]
+    items: set[str] = set()
+    threads: set[str] = set()
+
+    def covered(m: CruxMap) -> CruxMap:
+        items.update(i.id for i in m.thread.items())
+        threads.update(p.id for p in m.thread.posts)
+        return m
     small: list[tuple[Path, CruxMap]] = []
     big: list[Path] = []
     for p in map(Path, paths):
@@ -109,21 +123,50 @@ def ingest(store: GraphStore, paths: Iterable[str | Path], fmt: str | None = Non
         if progress:
             progress(p.stat().st_size)
 
+    outside: dict[str, str] = {}  # relationship id -> its file, when it points out of that file
+
+    def graph(m: CruxMap, path: Path) -> tuple[list, list]:
+        nodes, rels = to_graph(m)
+        here = {n["id"] for n in nodes}
+        outside.update((r["id"], str(path)) for r in rels if r["start"] not in here or r["end"] not in here)
+        return nodes, rels
+
     def batches() -> Iterator[tuple[list, list]]:
-        for _, m in small:
-            yield to_graph(m)
+        for p, m in small:
+            yield graph(covered(m), p)
         for p in big:
             fr = FileReport(str(p), "jsonl")
             report.files.append(fr)
             for m in _stream_jsonl(p, fr, progress, encoder):
-                yield to_graph(m)
+                yield graph(covered(m), p)
 
-    report.written = store.upsert_batches(batches())
+    def scope() -> Scope:  # known once every batch is read
+        return Scope(frozenset(items), frozenset(threads), keep_missing)
+
+    try:
+        report.written = store.upsert_batches(batches(), replace=scope, load=_load_name(paths_seen))
+    except MissingEndpoint as e:
+        raise _missing(e, outside.get(e.rel_id, "input")) from None
     return report
 
 
+def _load_name(paths: list[str]) -> str:
+    """What a server store's incomplete-load flag calls this ingest: its files, in order."""
+    return " ".join(sorted(paths))
+
+
+def _missing(e: MissingEndpoint, source: str) -> MalformedInput:
+    """The store's missing-endpoint error as the input's fault, naming the file."""
+    kind, _, ends = e.rel_id.partition(":")
+    if kind == REPLIES_TO:
+        return MalformedInput(source, f"{ends.split('->')[0]} replies to {e.node_id}, which is neither "
+                                      "in the file nor in the map")
+    return MalformedInput(source, f"{e.rel_id} points at {e.node_id}, which is neither in the file "
+                                  "nor in the map")
+
+
 def ingest_text(store: GraphStore, text: str, fmt: str | None = None,
-                source: str = "paste", encoder=None) -> IngestReport:
+                source: str = "paste", encoder=None, keep_missing: bool = False) -> IngestReport:
     """Ingest pasted text (the app's paste box); ``encoder`` as in :func:`as_map`."""
     if not text.strip():
         raise MalformedInput(source, "nothing was pasted")
@@ -132,5 +175,9 @@ def ingest_text(store: GraphStore, text: str, fmt: str | None = None,
     fr = FileReport(source, name)
     fr.add(m)
     report = IngestReport(files=[fr])
-    report.written = store.upsert_map(m)
+    try:
+        report.written = store.upsert_batches([to_graph(m)], replace=scope_of(m.thread, keep_missing),
+                                              load=source)
+    except MissingEndpoint as e:
+        raise _missing(e, source) from None
     return report

@@ -9,12 +9,14 @@ version, so every page sees the new map on its next run without clearing caches.
 
 from __future__ import annotations
 
+import hmac
+import os
 import threading
 from typing import Any, Callable
 
 import streamlit as st
 
-from cruxmap.graph.errors import CruxmapError, StoreUnavailable
+from cruxmap.graph.errors import CruxmapError, StoreUnavailable, redact
 from cruxmap.graph.store import GraphStore, open_store, resolve_db
 from cruxmap.ui.palette import author_colours
 from cruxmap.ui.render import md
@@ -34,6 +36,34 @@ PAGES = {
 def db_name() -> str:
     """The store the app shows: ``$CRUXMAP_DB``, else the default file."""
     return resolve_db(None)
+
+
+def read_only() -> bool:
+    """``cruxmap ui --read-only``: no Ingest page, no Cypher box, nothing in the app writes."""
+    return os.environ.get("CRUXMAP_READ_ONLY", "").lower() in {"1", "true", "yes"}
+
+
+def password_ok() -> bool:
+    """With ``$CRUXMAP_UI_PASSWORD`` set (``cruxmap ui --password``), ask for it once per session.
+
+    Returns True when the page may render. The comparison takes the same time whatever was typed.
+    """
+    secret = os.environ.get("CRUXMAP_UI_PASSWORD", "")
+    if not secret or st.session_state.get("_cruxmap_signed_in"):
+        return True
+    st.title("cruxmap")
+    typed = st.text_input("Password", type="password", key="_cruxmap_password")
+    if typed:
+        if hmac.compare_digest(typed.encode(), secret.encode()):
+            st.session_state["_cruxmap_signed_in"] = True
+            st.rerun()
+        st.error("That is not the password.")
+    return False
+
+
+def db_label() -> str:
+    """:func:`db_name` as pages may show it: credentials in a URI are never displayed."""
+    return redact(db_name())
 
 
 @st.cache_resource(show_spinner=False)
@@ -116,11 +146,23 @@ def require_map() -> GraphStore:
             st.error(str(e))
             st.stop()
     if empty:
-        st.info(f"There is no map in **{md(db_name())}** yet. Add a discussion on the Ingest page, "
+        st.info(f"There is no map in **{md(db_label())}** yet. Add a discussion on the Ingest page, "
                 "or run `cruxmap demo` for a sample map.", icon=":material/info:")
         st.page_link(PAGES["ingest"], label="Go to Ingest", icon=":material/upload:")
         st.stop()
     return s
+
+
+def incomplete_loads() -> list[dict[str, Any]]:
+    """Loads into the map that started and did not finish (a Neo4j store can have them)."""
+    s = store()
+    if s is None:
+        return []
+    try:  # not cached: finishing a load may change no content, so the version may not move
+        with _lock(db_name()):
+            return s.incomplete_loads()
+    except CruxmapError:
+        return []
 
 
 def _counts(s: GraphStore) -> dict[str, int]:

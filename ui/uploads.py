@@ -4,7 +4,8 @@ Each function opens the store for writing just for the job (the app itself reads
 a read-only store), writes uploads to a private temporary folder, and calls
 :func:`cruxmap.ui.ingest.ingest`, which reads and checks every input before it writes anything.
 ``progress(done, total)`` is called with bytes done; ``encoder`` is the optional stance
-encoder (:class:`cruxmap.decompose.minilm.MiniLMEncoder`), None for the default model.
+encoder (:class:`cruxmap.decompose.minilm.MiniLMEncoder`), None for the default model;
+``lock`` (``wait``, ``on_wait``) says how long to wait for another writer and what to say.
 
 Examples
 --------
@@ -14,12 +15,13 @@ Examples
 
 from __future__ import annotations
 
+import os
 import re
 import tempfile
 from pathlib import Path
 from typing import Callable
 
-from cruxmap.graph.errors import MalformedInput
+from cruxmap.graph.errors import MalformedInput, StoreError
 from cruxmap.graph.store import open_store
 from cruxmap.ui.ingest import IngestReport, ingest, ingest_text
 
@@ -32,9 +34,16 @@ def safe_name(name: str) -> str:
     return base[:120] or "upload"
 
 
+def _writable() -> None:
+    """The app's writes stop here when it serves a map read-only (``cruxmap ui --read-only``)."""
+    if os.environ.get("CRUXMAP_READ_ONLY", "").lower() in {"1", "true", "yes"}:
+        raise StoreError("this map is served read-only (cruxmap ui --read-only): nothing is written")
+
+
 def ingest_uploads(db: str, files: list[tuple[str, bytes]], fmt: str | None,
-                   progress: Progress | None = None, encoder=None) -> IngestReport:
+                   progress: Progress | None = None, encoder=None, **lock) -> IngestReport:
     """Ingest uploaded ``(name, content)`` files into the store ``db``, all or nothing."""
+    _writable()
     total = sum(len(data) for _, data in files)
     done = 0
 
@@ -52,7 +61,7 @@ def ingest_uploads(db: str, files: list[tuple[str, bytes]], fmt: str | None,
             path = folder / safe_name(name)
             path.write_bytes(data)
             paths.append(path)
-        with open_store(db) as store:
+        with open_store(db, **lock) as store:
             report = ingest(store, paths, fmt=fmt, progress=step, encoder=encoder)
     for f in report.files:  # report the names people uploaded, not the temporary paths
         f.path = Path(f.path).name
@@ -60,11 +69,12 @@ def ingest_uploads(db: str, files: list[tuple[str, bytes]], fmt: str | None,
 
 
 def ingest_paste(db: str, text: str, fmt: str | None, progress: Progress | None = None,
-                 encoder=None) -> IngestReport:
+                 encoder=None, **lock) -> IngestReport:
     """Ingest pasted text into the store ``db``."""
+    _writable()
     if not text.strip():
         raise MalformedInput("paste", "nothing was pasted")
-    with open_store(db) as store:
+    with open_store(db, **lock) as store:
         report = ingest_text(store, text, fmt=fmt, source="paste", encoder=encoder)
     if progress:
         progress(len(text.encode("utf-8")), len(text.encode("utf-8")))
@@ -72,8 +82,9 @@ def ingest_paste(db: str, text: str, fmt: str | None, progress: Progress | None 
 
 
 def ingest_url(db: str, url: str, site: str | None, progress: Progress | None = None,
-               encoder=None) -> IngestReport:
+               encoder=None, **lock) -> IngestReport:
     """Fetch a ForumMagnum post with its comments, then ingest it into the store ``db``."""
+    _writable()
     from cruxmap.loaders.fetch import save_fetch
 
     with tempfile.TemporaryDirectory(prefix="cruxmap-fetch-") as tmp:
@@ -82,7 +93,7 @@ def ingest_url(db: str, url: str, site: str | None, progress: Progress | None = 
         size = path.stat().st_size
         if progress:
             progress(0, size)
-        with open_store(db) as store:
+        with open_store(db, **lock) as store:
             report = ingest(store, [path], progress=lambda n: progress(n, size) if progress else None,
                             encoder=encoder)
     for f in report.files:

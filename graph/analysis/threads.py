@@ -117,6 +117,7 @@ def _item(node: dict[str, Any], aid: str | None, names: dict[str, str],
             "author": names.get(aid) if aid else None, "stance": stance, "stance_confidence": conf,
             "retracted": bool(p.get("retracted")), "nesting": p.get("nesting", "known"),
             "attribution": p.get("attribution", ""),
+            "deleted": bool(p.get("deleted")),  # a tombstone: a newer copy of the thread lacks it
             "claims": sorted(claims, key=lambda c: c.get("start") or 0)}
 
 
@@ -156,21 +157,24 @@ def thread(store: GraphStore, post_id: str) -> dict[str, Any] | None:
     out: list[dict[str, Any]] = []
     seen: set[str] = set()
 
-    def walk(pid: str, depth: int) -> None:
+    def kids(pid: str) -> list[dict[str, Any]]:
         # page order where the source gave one (a pasted page), else by time
-        kids = sorted(children.get(pid, []),
+        return sorted(children.get(pid, []),
                       key=lambda c: (c["properties"].get("position") is None,
                                      c["properties"].get("position") or 0,
                                      str(c["properties"].get("posted_at", "")), c["id"]))
-        for c in kids:
-            if c["id"] in seen:  # a reply cycle in bad data must not loop forever
-                continue
-            seen.add(c["id"])
-            row = _item(c, writer.get(c["id"]), names, claims_of.get(c["id"], []))
-            out.append(dict(row, depth=depth, parent_id=pid))
-            walk(c["id"], depth + 1)
 
-    walk(post_id, 1)
+    # depth first with an explicit stack: a reply chain thousands deep is data, not recursion
+    stack = [(c, post_id, 1) for c in reversed(kids(post_id))]
+    while stack:
+        c, pid, depth = stack.pop()
+        if c["id"] in seen:  # a reply cycle in bad data must not loop forever
+            continue
+        seen.add(c["id"])
+        row = _item(c, writer.get(c["id"]), names, claims_of.get(c["id"], []))
+        out.append(dict(row, depth=depth, parent_id=pid))
+        stack.extend((k, c["id"], depth + 1) for k in reversed(kids(c["id"])))
+
     return {"post": _item(post, writer.get(post_id), names, claims_of.get(post_id, [])),
             "comments": out}
 

@@ -18,8 +18,10 @@ True
 
 from __future__ import annotations
 
+import errno
 import importlib
 import os
+import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -125,19 +127,57 @@ def export(store: GraphStore, fmt: str, **filters: str | None) -> Iterator[str |
 
 
 def write(store: GraphStore, fmt: str, path: str | Path, **filters: str | None) -> Path:
-    """Write the export to ``path`` atomically (a temp file, then a rename)."""
+    """Write the export to ``path`` atomically: a temporary file beside it, then a rename.
+
+    The file gets the permissions a new file gets from the user's umask (or keeps those of the
+    file it replaces). A symlink keeps pointing where it did: its target is replaced. A device,
+    a FIFO or a folder is refused, and a missing folder, a full disk or a permission problem is
+    one clear :class:`~cruxmap.graph.errors.ExportError`; an existing file is then left as it was.
+    """
     path = Path(path)
     exporter = exporters().get(fmt)
     if exporter is None:
         raise ExportError(f"unknown export format {fmt!r} (known: {', '.join(exporters())})")
+    target = _target(path)
     chunks = export(store, fmt, **filters)
-    fd, tmp = tempfile.mkstemp(dir=path.parent if str(path.parent) else ".", prefix=f".{path.name}.")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as e:
+        raise ExportError(f"{path}: cannot write in {target.parent} ({e.strerror or e})") from None
     try:
         with os.fdopen(fd, "wb" if exporter.binary else "w", **({} if exporter.binary else {"encoding": "utf-8"})) as fh:
             for chunk in chunks:
                 fh.write(chunk)
-        os.replace(tmp, path)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, _mode(target))
+        os.replace(tmp, target)
+    except OSError as e:
+        Path(tmp).unlink(missing_ok=True)
+        reason = "the disk is full" if e.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT) else (e.strerror or str(e))
+        raise ExportError(f"{path}: {reason}; nothing was written") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def _target(path: Path) -> Path:
+    """The regular file to replace: a symlink's target; a device, FIFO or folder is refused."""
+    real = Path(os.path.realpath(path))
+    if real.exists() and not real.is_file():
+        what = "a folder" if real.is_dir() else "a device or special file"
+        raise ExportError(f"{path}: is {what}, not a file; give a file name with -o")
+    if not real.parent.is_dir():
+        raise ExportError(f"{path}: folder {real.parent} does not exist")
+    return real
+
+
+def _mode(target: Path) -> int:
+    """The mode the file keeps (it exists) or gets from the umask (a new file)."""
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except FileNotFoundError:
+        mask = os.umask(0)
+        os.umask(mask)
+        return 0o666 & ~mask

@@ -44,6 +44,7 @@ import io
 import zipfile
 from typing import Any, Iterable, Iterator
 
+from cruxmap.graph.exports._cells import formula_safe
 from cruxmap.graph.errors import ExportError
 from cruxmap.graph.schema import NODE_PROPERTIES, RELATIONSHIP_TYPES, Node, Relationship
 from cruxmap.graph.store import GraphStore
@@ -86,7 +87,7 @@ def _field(v: Any, typ: str) -> str:
             if ARRAY_DELIMITER in x:
                 raise ExportError(f"csv: list value {x!r} contains the array delimiter {ARRAY_DELIMITER!r}")
         v = ARRAY_DELIMITER.join(items)
-    return '"' + str(v).replace('"', '""') + '"'
+    return '"' + str(formula_safe(str(v))).replace('"', '""') + '"'
 
 
 def _header(name: str) -> str:

@@ -38,6 +38,7 @@ from typing import Iterator
 
 from cruxmap.graph.exports._view import MapView
 from cruxmap.graph.schema import SUPPORTS
+from cruxmap.graph.exports._cells import formula_safe
 from cruxmap.graph.store import GraphStore
 
 NAME = "polis"
@@ -82,7 +83,7 @@ def _millis(posted_at: object) -> tuple[str, str]:
 
 def _csv(rows: list[list[object]]) -> str:
     buf = io.StringIO()
-    csv.writer(buf, lineterminator="\n").writerows(rows)
+    csv.writer(buf, lineterminator="\n").writerows([formula_safe(c) for c in row] for row in rows)
     return buf.getvalue()
 
 

@@ -1,13 +1,19 @@
 """Ingest: upload files, paste a page, or fetch a LessWrong / EA Forum post by URL."""
 
+import os
+
 import streamlit as st
 
 from cruxmap import loaders
-from cruxmap.graph.errors import CruxmapError
+from cruxmap.graph.errors import CruxmapError, StoreBusy
 from cruxmap.ui import state, uploads
 
+if state.read_only():
+    st.error("This map is shared read-only: nothing can be added to it here.", icon=":material/lock:")
+    st.stop()
+
 st.title("Ingest")
-st.caption(f"Adds to the map in `{state.db_name()}`. Every input is read and checked before anything "
+st.caption(f"Adds to the map in `{state.db_label()}`. Every input is read and checked before anything "
            "is written, so a bad file leaves the map exactly as it was; ingesting the same thing "
            "twice changes nothing.")
 
@@ -55,16 +61,33 @@ def show(report) -> None:
     state.reopen()  # the map may have just been created; every page sees the new version
 
 
+#: Seconds the page waits while another ingest writes to the same map.
+LOCK_WAIT = float(os.environ.get("CRUXMAP_APP_LOCK_WAIT", "60"))
+
+
 def run(job) -> None:
     """Run one ingest job with a progress bar; a CruxmapError becomes one clear line."""
     bar = st.progress(0.0, text="reading…")
+    notice = st.empty()
+
+    def waiting(_message: str) -> None:
+        notice.info(f"Another ingest is writing to this map right now; this one waits for it "
+                    f"(up to {LOCK_WAIT:g} seconds) and then goes ahead.", icon=":material/hourglass_top:")
     try:
         report = job(lambda done, total: bar.progress(min(done / max(total, 1), 1.0),
-                                                       text=f"reading… {done:,} of {total:,} bytes"))
+                                                       text=f"reading… {done:,} of {total:,} bytes"),
+                     dict(wait=LOCK_WAIT, on_wait=waiting))
+    except StoreBusy:
+        bar.empty()
+        notice.warning("Another ingest is still writing to this map, so this one did not start. "
+                       "Nothing was written; try again when it has finished.", icon=":material/schedule:")
+        return
     except CruxmapError as e:
         bar.empty()
+        notice.empty()
         st.error(f"{e}. Nothing was written.", icon=":material/error:")
         return
+    notice.empty()
     bar.empty()  # the summary below says it is done
     show(report)
 
@@ -80,9 +103,9 @@ with upload_tab:
         if not files:
             st.warning("Choose one or more files first.")
         else:
-            run(lambda progress: uploads.ingest_uploads(
+            run(lambda progress, lock: uploads.ingest_uploads(
                 state.db_name(), [(f.name, f.getvalue()) for f in files],
-                None if fmt == "auto-detect" else fmt, progress, encoder()))
+                None if fmt == "auto-detect" else fmt, progress, encoder(), **lock))
 
 with paste_tab:
     with st.form("ingest_paste", border=False):
@@ -91,8 +114,9 @@ with paste_tab:
         fmt = st.selectbox("Format", formats, key="ingest_paste_format")
         go = st.form_submit_button("Ingest text", type="primary", icon=":material/content_paste:")
     if go:
-        run(lambda progress: uploads.ingest_paste(state.db_name(), text,
-                                                  None if fmt == "auto-detect" else fmt, progress, encoder()))
+        run(lambda progress, lock: uploads.ingest_paste(state.db_name(), text,
+                                                        None if fmt == "auto-detect" else fmt, progress,
+                                                        encoder(), **lock))
 
 with url_tab:
     with st.form("ingest_url", border=False):
@@ -105,5 +129,6 @@ with url_tab:
         if not url.strip():
             st.warning("Give a post URL or id first.")
         else:
-            run(lambda progress: uploads.ingest_url(
-                state.db_name(), url.strip(), None if site == "from the URL" else site, progress, encoder()))
+            run(lambda progress, lock: uploads.ingest_url(
+                state.db_name(), url.strip(), None if site == "from the URL" else site, progress, encoder(),
+                **lock))

@@ -79,7 +79,7 @@ if rows:
 else:
     st.caption("Nothing matches." if question != "topic" or topics else "")
 
-if hasattr(store, "cypher"):
+if hasattr(store, "cypher") and not state.read_only():
     st.divider()
     st.subheader("Cypher")
     st.caption("Read-only queries against the Neo4j store.")
