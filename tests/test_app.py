@@ -411,7 +411,7 @@ def test_ingest_a_paste_adds_to_the_map(monkeypatch, tmp_path):
     at.selectbox(key="ingest_paste_format").select("markdown")
     next(b for b in at.button if "Ingest text" in b.label).click().run()
     assert not at.exception and not at.error
-    assert "1 posts" in at.success[0].value
+    assert "1 post," in at.success[0].value
     with open_store(db, read_only=True) as store:
         assert [p["properties"]["title"] for p in store.nodes("Post")] == ["Cats"]
     overview = open_page(monkeypatch, db, "overview")  # the new map is there at once
@@ -435,7 +435,7 @@ def test_ingest_toggle_reads_stances_with_minilm(monkeypatch, tmp_path, minilm):
         at.text_area(key="ingest_text").input(paste)
         at.selectbox(key="ingest_paste_format").select("jsonl")
         next(b for b in at.button if "Ingest text" in b.label).click().run()
-        assert not at.exception and not at.error and "1 comments" in at.success[0].value
+        assert not at.exception and not at.error and "1 comment," in at.success[0].value
         with open_store(db, read_only=True) as store:
             (c,) = store.nodes("Comment")
             stance[mode] = (c["properties"]["stance"], c["properties"]["stance_confidence"])
@@ -510,7 +510,7 @@ def test_ingest_from_a_url_fetches_and_adds_the_post(monkeypatch, tmp_path):
         at.text_input(key="ingest_url").input(POST_URL)
         next(b for b in at.button if "Fetch and ingest" in b.label).click().run(timeout=120)
     assert not at.exception and not at.error
-    assert at.success[0].value.startswith(POST_URL) and "1 posts" in at.success[0].value
+    assert at.success[0].value.startswith(POST_URL) and "1 post," in at.success[0].value
     with open_store(db, read_only=True) as store:
         assert [p["properties"]["title"] for p in store.nodes("Post")] == [
             "Chain-of-thought monitoring buys less time than we think"]

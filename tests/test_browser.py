@@ -221,7 +221,7 @@ def test_click_through_every_view(browser, demo_db):
             "error is too large to ignore.")
         page.get_by_role("button", name="Ingest text").click()
         page.get_by_text("written:").wait_for(timeout=TIMEOUT_MS)
-        assert "1 posts" in page.inner_text("body")
+        assert "1 post," in page.inner_text("body")
         shoot(page, "6-ingest")
 
         page.close()

@@ -37,7 +37,7 @@ def test_the_wheel_holds_only_the_cruxmap_namespace(wheel):
     top = {n.split("/")[0] for n in names if not n.split("/")[0].endswith(".dist-info")}
     assert top == {"cruxmap"}
     for data in ("cruxmap/decompose/lexicons/disagree.txt", "cruxmap/decompose/models/stance_features.json",
-                 "cruxmap/ui/demo_data/demo_thread.jsonl", "cruxmap/ui/app.py",
+                 "cruxmap/ui/demo_data/demo_thread.jsonl", "cruxmap/ui/app.py", "cruxmap/ui/static/cruxmap.png",
                  "cruxmap/ui/app_pages/overview.py"):
         assert data in names
 

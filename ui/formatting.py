@@ -10,6 +10,30 @@ from cruxmap.graph.store import GraphStore
 WIDTH = 100
 
 
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """The count and the word in the right number.
+
+    >>> plural(1, "comment"), plural(2, "comment"), plural(0, "crux", "cruxes")
+    ('1 comment', '2 comments', '0 cruxes')
+    """
+    return f"{n:,} {word if n == 1 else (many or word + 's')}"
+
+
+def file_summary(f: Any) -> str:
+    """One ingested file in words: ``"lesswrong, 1 post, 12 comments, 5 authors, ..."``."""
+    return f"{f.format}, " + totals_summary([f])
+
+
+def totals_summary(files: list[Any]) -> str:
+    """What ingested files (:class:`cruxmap.ui.ingest.FileReport`) add up to, in words."""
+    def total(key: str) -> int:
+        return sum(getattr(f, key) for f in files)
+    return ", ".join([plural(total("posts"), "post"), plural(total("comments"), "comment"),
+                      plural(total("authors"), "author"), plural(total("claims"), "claim"),
+                      plural(total("disagreements"), "disagreement"),
+                      plural(total("cruxes"), "crux", "cruxes")])
+
+
 def _quote(text: str, indent: str = "      ") -> str:
     return textwrap.fill(f"“{text}”", WIDTH, initial_indent=indent, subsequent_indent=indent + " ")
 

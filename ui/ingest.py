@@ -14,7 +14,7 @@ from typing import Callable, Iterable, Iterator
 
 from cruxmap import loaders
 from cruxmap.decompose.pipeline import decompose
-from cruxmap.graph.errors import MalformedInput
+from cruxmap.graph.errors import MalformedInput, UnknownFormat
 from cruxmap.graph.schema import CruxMap, Thread, to_graph
 from cruxmap.graph.store import GraphStore
 
@@ -51,6 +51,26 @@ class FileReport:
 class IngestReport:
     files: list[FileReport] = field(default_factory=list)
     written: dict[str, int] = field(default_factory=dict)
+    #: Files found in a folder that no loader reads (``(path, why)``), left out.
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+
+def expand(paths: Iterable[str | Path]) -> list[tuple[Path, bool]]:
+    """Each path, a folder replaced by the files under it: ``(file, found_in_a_folder)``.
+
+    Files under a folder come in name order, recursively; hidden files and folders (a
+    leading ``.``) are left out.
+    """
+    out: list[tuple[Path, bool]] = []
+    for p in map(Path, paths):
+        if not p.is_dir():
+            out.append((p, False))
+            continue
+        for f in sorted(p.rglob("*")):
+            rel = f.relative_to(p).parts
+            if f.is_file() and not any(part.startswith(".") for part in rel):
+                out.append((f, True))
+    return out
 
 
 def as_map(parsed: Thread | CruxMap, encoder=None) -> CruxMap:
@@ -85,20 +105,30 @@ def _stream_jsonl(path: Path, report: FileReport, progress: Progress | None, enc
 
 
 def ingest(store: GraphStore, paths: Iterable[str | Path], fmt: str | None = None,
-           progress: Progress | None = None, encoder=None) -> IngestReport:
+           progress: Progress | None = None, encoder=None,
+           items: Progress | None = None) -> IngestReport:
     """Read, decompose and write ``paths`` into ``store`` all-or-nothing.
 
-    ``progress`` is called with the number of bytes done as work advances; ``encoder`` is the
-    optional stance encoder (see :func:`as_map`).
+    A folder stands for the files under it (see :func:`expand`), each read in the format
+    detected from its content; a file there that no loader recognises (a README, an image)
+    is listed in ``report.skipped`` instead of stopping the ingest. ``progress`` is called
+    with the number of bytes done as work advances, ``items`` with the number of posts and
+    comments decomposed; ``encoder`` is the optional stance encoder (see :func:`as_map`).
     """
     report = IngestReport()
     small: list[tuple[Path, CruxMap]] = []
     big: list[Path] = []
-    for p in map(Path, paths):
+    for p, in_folder in expand(paths):
         if p.is_file() and _streams(p, fmt):
             big.append(p)
             continue
-        name, parsed = loaders.read_with_format(p, fmt)
+        try:
+            name, parsed = loaders.read_with_format(p, fmt)
+        except (UnknownFormat, MalformedInput) as e:
+            if not in_folder or (isinstance(e, MalformedInput) and not _unreadable(e)):
+                raise
+            report.skipped.append((str(p), e.reason))
+            continue
         m = as_map(parsed, encoder)
         fr = FileReport(str(p), name)
         fr.add(m)
@@ -106,6 +136,8 @@ def ingest(store: GraphStore, paths: Iterable[str | Path], fmt: str | None = Non
         small.append((p, m))
         if progress:
             progress(p.stat().st_size)
+        if items:
+            items(fr.posts + fr.comments)
 
     def batches() -> Iterator[tuple[list, list]]:
         for _, m in small:
@@ -114,10 +146,17 @@ def ingest(store: GraphStore, paths: Iterable[str | Path], fmt: str | None = Non
             fr = FileReport(str(p), "jsonl")
             report.files.append(fr)
             for m in _stream_jsonl(p, fr, progress, encoder):
+                if items:
+                    items(len(m.thread.posts) + len(m.thread.comments))
                 yield to_graph(m)
 
     report.written = store.upsert_batches(batches())
     return report
+
+
+def _unreadable(e: MalformedInput) -> bool:
+    """A file in a folder that is not text at all (empty, binary), so not meant for cruxmap."""
+    return e.reason.startswith(("file is empty", "binary file", "not valid UTF-8"))
 
 
 def ingest_text(store: GraphStore, text: str, fmt: str | None = None,

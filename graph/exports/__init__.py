@@ -124,8 +124,14 @@ def export(store: GraphStore, fmt: str, **filters: str | None) -> Iterator[str |
     return regs[fmt].generate(select(store, **filters))
 
 
-def write(store: GraphStore, fmt: str, path: str | Path, **filters: str | None) -> Path:
-    """Write the export to ``path`` atomically (a temp file, then a rename)."""
+def write(store: GraphStore, fmt: str, path: str | Path, progress: Callable[[int], None] | None = None,
+          **filters: str | None) -> Path:
+    """Write the export to ``path`` atomically (a temp file, then a rename).
+
+    The file gets the permissions any new file of the user gets (``0666`` less the umask),
+    not the private ``0600`` of a temporary file. ``progress`` is called with the number of
+    bytes (binary formats) or characters written, chunk by chunk.
+    """
     path = Path(path)
     exporter = exporters().get(fmt)
     if exporter is None:
@@ -133,11 +139,28 @@ def write(store: GraphStore, fmt: str, path: str | Path, **filters: str | None) 
     chunks = export(store, fmt, **filters)
     fd, tmp = tempfile.mkstemp(dir=path.parent if str(path.parent) else ".", prefix=f".{path.name}.")
     try:
+        os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "wb" if exporter.binary else "w", **({} if exporter.binary else {"encoding": "utf-8"})) as fh:
             for chunk in chunks:
                 fh.write(chunk)
+                if progress:
+                    progress(len(chunk))
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def _umask() -> int:
+    """The process's umask, read without changing it where the OS tells it (Linux), else set back at once."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
