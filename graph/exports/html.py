@@ -59,8 +59,7 @@ h1{font-size:1.7rem;margin:0 0 .2rem}h2{margin-top:2rem;border-bottom:1px solid 
 .counts,.meta,.lead{color:#555}.meta{font-size:14px}
 .crux{border:1px solid #ddd;border-radius:8px;padding:.7rem 1rem;margin:.8rem 0;background:#fff}
 .crux-text{font-weight:600;font-size:17px;margin:0}.crux-none .crux-text{font-weight:normal;font-style:italic}
-.who{display:grid;grid-template-columns:1fr auto 1fr;gap:.6rem;align-items:center;margin:.5rem 0}
-.who .vs{color:#777;font-size:14px}.who .b{text-align:right}
+.who{margin:.35rem 0}.who .vs{color:#555;font-size:14px;margin:0 .4rem}
 .chip{display:inline-block;border-radius:1em;padding:0 .6em;margin:.1em .15em;font-size:14px;font-weight:600}
 .a .chip{background:#fde3d3;color:#7a2d00}.b .chip{background:#d6e7f5;color:#083d66}
 ul.dis{list-style:none;padding:0;margin:.3rem 0 0}ul.dis>li{border-top:1px solid #eee;padding:.25rem 0}
@@ -91,29 +90,34 @@ def _chips(names: list[str]) -> str:
     return "".join(f'<span class="chip">{_e(n)}</span>' for n in names) or '<span class="meta">\u2014</span>'
 
 
-def _disagreement(d: DisagreementReport) -> str:
+def _disagreement(d: DisagreementReport, with_names: bool = True) -> str:
     """One disagreement: a summary line; both sides' quotes one click away."""
     names = {s: ", ".join(d.authors.get(s, [])) or "\u2014" for s in ("a", "b")}
     sides = "".join(f'<div class="side {s}"><h4>{_e(names[s])}</h4>'
                     + "".join(_quote(q) for q in d.sides.get(s, [])) + "</div>" for s in ("a", "b"))
-    return (f"<details><summary>{_e(d.summary)} <span class=\"meta\">\u2014 {_e(names['a'])} vs "
-            f"{_e(names['b'])} \u00b7 {_e(status(d.status))} \u00b7 {_e(sureness(d.confidence))}</span>"
-            f"</summary><div class=\"sides\">{sides}</div></details>")
+    who = f"{_e(names['a'])} vs {_e(names['b'])} \u00b7 " if with_names else ""
+    return (f"<details><summary>{_e(d.summary)} <span class=\"meta\">\u2014 {who}{_e(status(d.status))} "
+            f"\u00b7 {_e(sureness(d.confidence))}</span></summary><div class=\"sides\">{sides}</div></details>")
 
 
 def _crux_row(i: int, row: CruxRow) -> str:
+    n = len(row.disagreements)
     if row.text:
+        under = f"{n} disagreement{'s' if n != 1 else ''}" if n else "no disagreement found under it yet"
         head = (f'<p class="crux-text">{i}. {_e(row.text)}</p><p class="meta">{_e(crux_kind(row.kind))}'
-                f" \u00b7 {len(row.disagreements)} disagreement{'s' if len(row.disagreements) != 1 else ''}</p>")
+                f" \u00b7 {under}</p>")
     else:
         head = '<p class="crux-text">Disagreements that hinge on no crux found</p>'
+    if not n:
+        return f'<article class="crux">{head}</article>\n'
+    names = n > 1 or not row.text  # one disagreement under a crux: the row already names its sides
     shown, rest = row.disagreements[:OPEN_DISAGREEMENTS], row.disagreements[OPEN_DISAGREEMENTS:]
-    items = "".join(f"<li>{_disagreement(d)}</li>" for d in shown)
+    items = "".join(f"<li>{_disagreement(d, names)}</li>" for d in shown)
     if rest:
         items += (f"<li><details><summary>{len(rest)} more disagreements</summary><ul class=\"dis\">"
-                  + "".join(f"<li>{_disagreement(d)}</li>" for d in rest) + "</ul></details></li>")
-    who = (f'<div class="who"><div class="a">{_chips(row.authors.get("a", []))}</div><div class="vs">vs</div>'
-           f'<div class="b">{_chips(row.authors.get("b", []))}</div></div>')
+                  + "".join(f"<li>{_disagreement(d, names)}</li>" for d in rest) + "</ul></details></li>")
+    who = (f'<div class="who"><span class="a">{_chips(row.authors.get("a", []))}</span><span class="vs">vs</span>'
+           f'<span class="b">{_chips(row.authors.get("b", []))}</span></div>')
     return (f'<article class="crux{"" if row.text else " crux-none"}">{head}{who}'
             f'<ul class="dis">{items}</ul></article>\n')
 
