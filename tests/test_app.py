@@ -329,7 +329,11 @@ def test_crux_explorer_node_details_show_the_quote_in_its_paragraph(monkeypatch,
     at.selectbox(key="cruxes_node").set_value(claim).run()
     page = visible(html(at))
     assert "it argues against a stronger plan than the one most interpretability researchers hold" in page
-    assert "Stance:" in text(at) and "disagree" in text(at)
+    assert "Reads as disagreement" in text(at)
+    said = "\n".join(m.value for m in at.markdown)
+    assert "answers" in said and "I think this plan puts more weight" in said  # relations as sentences
+    outside = "\n".join(m.value for m in at.main.markdown if m not in at.expander[0].markdown)
+    assert "p=" not in outside and "_rate" not in outside  # model internals only in the why expander
     relations = at.dataframe[0].value
     assert "I think this plan puts more weight" in " ".join(relations["other claim"])
     assert "Can a probe catch deception" in text(at)  # the disagreement it is party to
@@ -537,8 +541,10 @@ def test_export_offers_every_format_and_a_picture(monkeypatch, rich_db):
     labels = [b.proto.label for b in at.get("download_button")]
     for name, e in exporters().items():
         assert f"{name} ({e.extension})" in labels
-    assert "Download summary.svg" in labels and "Download map.svg" in labels
-    assert len(at.get("image")) == 2, "the map is shown as pictures"
+    assert "Download crux-map.svg" in labels and "Download summary.svg" in labels and "Download map.svg" in labels
+    assert len(at.get("image")) == 3, "the map is shown as pictures: the crux map first"
+    crux_svg = next(b for b in at.get("download_button") if b.proto.label == "Download crux-map.svg")
+    assert crux_svg is not None
     with open_store(rich_db, read_only=True) as store:
         doc = json.loads(document(store, "json", author="author:ruth calloway"))
     assert {n["properties"].get("name") for n in doc["nodes"] if n["label"] == "Author"} >= {"Ruth Calloway"}

@@ -102,3 +102,21 @@ def crux_kind(kind: str | None) -> str:
 def status(value: str | None) -> str:
     """A disagreement's status, in words."""
     return STATUS_WORDS.get(value or "", value or "")
+
+
+def balance(disagree: float, agree: float, disagreements: int = 0) -> str:
+    """How a pair of authors stands, in words (the same quantity the matrix colours).
+
+    >>> balance(2.0, 0.5), balance(0.4, 2.3, 1), balance(1.0, 1.0)
+    ('They mostly disagree.', 'They mostly agree, though they disagree once.', 'They agree about as often as they disagree.')
+    """
+    total = disagree + agree
+    net = (disagree - agree) / total if total else (1.0 if disagreements else 0.0)
+    if not total and not disagreements:
+        return "They do not answer each other."
+    if net > 0.2:
+        return "They mostly disagree."
+    if net < -0.2:
+        once = {0: "", 1: ", though they disagree once"}.get(disagreements, f", though they disagree {disagreements} times")
+        return f"They mostly agree{once}."
+    return "They agree about as often as they disagree."
