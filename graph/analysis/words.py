@@ -19,13 +19,15 @@ from __future__ import annotations
 
 import re
 
+from cruxmap.graph.schema import ATTACKS, SAME_AS, SUPPORTS
+
 #: Who wrote a claim when the page did not say (a pasted page can hide names).
 UNKNOWN_AUTHOR = "author not shown"
 #: What each stance reads as.
 STANCE_NOUNS = {"disagree": "disagreement", "correct": "a correction", "agree": "agreement",
                 "concede": "a concession", "question": "a question", "neutral": "no clear stance"}
 #: A relation type when it has no stance.
-TYPE_NOUNS = {"ATTACKS": "disagreement", "SUPPORTS": "agreement", "SAME_AS": "the same claim"}
+TYPE_NOUNS = {ATTACKS: "disagreement", SUPPORTS: "agreement", SAME_AS: "the same claim"}
 #: How a crux was found.
 CRUX_KINDS = {"explicit": "an author calls it a crux", "double": "both sides call it a crux",
               "implicit": "one side asserts it, the other attacks it"}
