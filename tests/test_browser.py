@@ -309,7 +309,7 @@ def test_every_view_of_a_real_pasted_page(browser, pasted_db):
         page.wait_for_timeout(1500)
         shoot(page, "pasted-3-crux-explorer")
         go(page, "Thread reader")
-        body_with(page, "Sparse Autoencoders Give Us a Vocabulary")
+        page.locator(".cm-post").first.wait_for(timeout=TIMEOUT_MS)
         shoot(page, "pasted-4-thread-reader")
         go(page, "Query")
         page.get_by_role("button", name="Ask").click()
