@@ -59,8 +59,7 @@ def streamlit_app(db: str):
     from cruxmap.ui.cli import streamlit_command
 
     proc = subprocess.Popen(
-        streamlit_command(port, "--server.headless", "true", "--server.address", "127.0.0.1",
-                          "--server.fileWatcherType", "none"),
+        streamlit_command(port, "--server.headless", "true", "--server.fileWatcherType", "none"),
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -100,21 +99,22 @@ def browser():
         b.close()
 
 
+def _map_of(tmp_path_factory, source: Path) -> str:
+    db = str(tmp_path_factory.mktemp("browser") / f"{source.stem}.db")
+    with open_store(db) as store:
+        ingest(store, [source])
+    return db
+
+
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory) -> str:
-    db = str(tmp_path_factory.mktemp("browser") / "demo.db")
-    with open_store(db) as store:
-        ingest(store, [DEMO])
-    return db
+    return _map_of(tmp_path_factory, DEMO)
 
 
 @pytest.fixture(scope="module")
 def pasted_db(tmp_path_factory) -> str:
     """The map of a real pasted LessWrong front page (tests/data/pasted_frontpage.txt)."""
-    db = str(tmp_path_factory.mktemp("browser") / "pasted.db")
-    with open_store(db) as store:
-        ingest(store, [PASTED])
-    return db
+    return _map_of(tmp_path_factory, PASTED)
 
 
 def watch(page, errors: list[str]) -> None:

@@ -444,12 +444,13 @@ STREAMLIT_OPTIONS = ("--client.toolbarMode", "minimal", "--browser.gatherUsageSt
 def streamlit_command(port: int | None = None, *extra: str) -> list[str]:
     """The ``streamlit run ui/app.py`` command line the app runs with (the browser test uses it too).
 
-    Unless an address is configured (Docker sets one), the app says it is at localhost: left to
-    itself, Streamlit asks a web service for the machine's external IP when it starts.
+    Unless an address is configured (Docker sets one), the app listens on this machine only
+    (127.0.0.1): a local map is not served to the network, and Streamlit, left to itself, asks a
+    web service for the machine's external IP when it starts.
     """
     cmd = [sys.executable, "-m", "streamlit", "run", str(APP), *STREAMLIT_OPTIONS]
-    if not (os.environ.get("STREAMLIT_SERVER_ADDRESS") or os.environ.get("STREAMLIT_BROWSER_SERVER_ADDRESS")):
-        cmd += ["--browser.serverAddress", "localhost"]
+    if not os.environ.get("STREAMLIT_SERVER_ADDRESS"):
+        cmd += ["--server.address", "127.0.0.1"]
     return cmd + list(extra) + (["--server.port", str(port)] if port else [])
 
 

@@ -4,7 +4,7 @@
 each side in their colours, the disagreements under it. :func:`map_svg` draws authors on a
 circle with their disagreements and the top cruxes. Neither needs Graphviz, and both stay
 readable at any map size: they draw a fixed number of rows or authors, with text at 13 px
-or more at their natural width (1,200 and 1,000 px). Every string from the map is
+or more at their natural width (800 and 1,000 px). Every string from the map is
 XML-escaped; the SVG contains no script and no external reference.
 
 >>> rows = [{"text": "Probes catch <deception>.", "kind": "explicit", "disagreements": ["d1"],
@@ -32,7 +32,8 @@ from cruxmap.ui.palette import AGREE, DISAGREE, OTHER
 from cruxmap.ui.render import esc, short
 
 WIDTH, HEIGHT = 1000, 720
-CRUX_WIDTH = 1200
+#: The crux map's natural width: the Export page's column, so its text is never scaled down.
+CRUX_WIDTH = 800
 
 
 def crux_map_svg(cruxes: list[dict[str, Any]], summaries: dict[str, str], colours: dict[str, str],
@@ -45,7 +46,7 @@ def crux_map_svg(cruxes: list[dict[str, Any]], summaries: dict[str, str], colour
     for i, c in enumerate(cruxes, 1):
         top = y
         y += 8
-        for line in _wrap(f"{i}. {c['text']}", 100)[:3]:
+        for line in _wrap(f"{i}. {c['text']}", 72)[:3]:
             y += 22
             body.append(f'<text x="40" y="{y}" font-size="17" font-weight="bold">{esc(line)}</text>')
         y += 22
@@ -53,13 +54,13 @@ def crux_map_svg(cruxes: list[dict[str, Any]], summaries: dict[str, str], colour
         x, y = 40, y + 26
         for side in ("a", "b"):
             people = c.get("sides", {}).get(side, []) or [{"id": "", "name": UNKNOWN_AUTHOR}]
-            for person in people[:4]:
-                name = short(person["name"], 28)
+            for person in people[:3]:
+                name = short(person["name"], 18)
                 body.append(f'<circle cx="{x + 6}" cy="{y - 5}" r="6" fill="{colours.get(person["id"], OTHER)}"/>'
                             f'<text x="{x + 17}" y="{y}" font-size="15" font-weight="bold">{esc(name)}</text>')
                 x += 30 + 9 * len(name)
-            if len(people) > 4:
-                body.append(f'<text x="{x}" y="{y}" font-size="14" fill="#555">+{len(people) - 4}</text>')
+            if len(people) > 3:
+                body.append(f'<text x="{x}" y="{y}" font-size="14" fill="#555">+{len(people) - 3}</text>')
                 x += 40
             if side == "a":
                 body.append(f'<text x="{x + 4}" y="{y}" font-size="14" fill="#555">vs</text>')
@@ -67,7 +68,7 @@ def crux_map_svg(cruxes: list[dict[str, Any]], summaries: dict[str, str], colour
         for d in c.get("disagreements", [])[:per_crux]:
             if d in summaries:
                 y += 22
-                body.append(f'<text x="56" y="{y}" font-size="14">\u2013 {esc(short(summaries[d], 120))}</text>')
+                body.append(f'<text x="56" y="{y}" font-size="14">\u2013 {esc(short(summaries[d], 88))}</text>')
         more = len(c.get("disagreements", [])) - per_crux
         if more > 0:
             y += 20

@@ -79,19 +79,17 @@ class Progress:
         """``items`` more items are done (no bytes)."""
         self.update(0, items)
 
+    def _amounts(self, elapsed: float) -> list[str]:
+        """``["3.1 of 7.4 MB", "1,204 items", "391 items/s"]`` (MB/s when there are no items)."""
+        parts = [f"{_mb(self.done)} of {_mb(self.total)} MB" if self.total else f"{_mb(self.done)} MB"]
+        if self.items:
+            return parts + [plural(self.items, "item"), f"{self.items / elapsed:,.0f} items/s"]
+        return parts + [f"{_mb(self.done / elapsed)} MB/s"]
+
     def line(self) -> str:
         """The plain-text state: ``"label: 42% (3.1 of 7.4 MB, 1,204 items, 391 items/s, about 11 s left)"``."""
         elapsed = max(time.monotonic() - self.start, 1e-6)
-        parts = []
-        if self.total:
-            parts.append(f"{_mb(self.done)} of {_mb(self.total)} MB")
-        else:
-            parts.append(f"{_mb(self.done)} MB")
-        if self.items:
-            parts.append(plural(self.items, "item"))
-            parts.append(f"{self.items / elapsed:,.0f} items/s")
-        else:
-            parts.append(f"{_mb(self.done / elapsed)} MB/s")
+        parts = self._amounts(elapsed)
         eta = self._eta(elapsed)
         if eta is not None:
             parts.append(f"about {_clock(eta)} left")
@@ -116,14 +114,7 @@ class Progress:
             full = int(f * width)
             bar = "█" * full + (" ▏▎▍▌▋▊▉"[int((f * width - full) * 8)] if full < width else "")
             bits.append(f"{f:4.0%} |{bar.ljust(width)}|")
-            bits.append(f"{_mb(self.done)} of {_mb(self.total)} MB")
-        else:
-            bits.append(f"{_mb(self.done)} MB")
-        if self.items:
-            bits.append(plural(self.items, "item"))
-            bits.append(f"{self.items / elapsed:,.0f} items/s")
-        else:
-            bits.append(f"{_mb(self.done / elapsed)} MB/s")
+        bits += self._amounts(elapsed)
         eta = None if final else self._eta(elapsed)
         bits.append(f"ETA {_clock(eta)}" if eta is not None else f"{_clock(elapsed)}")
         text = f"{self.label} " + " · ".join(bits)

@@ -40,7 +40,7 @@ crux_tab, summary_tab, full_tab = st.tabs(["The crux map", "Who disagrees with w
 with crux_tab:
     summaries = {d["id"]: d["summary"] for d in dis}
     crux_svg = mapimage.crux_map_svg(state.cached(overview.top_cruxes, limit=8), summaries, colours)
-    st.image(crux_svg, width="content")
+    st.image(crux_svg, width=mapimage.CRUX_WIDTH)
     st.download_button("Download crux-map.svg", crux_svg, file_name="cruxmap-crux-map.svg", mime="image/svg+xml",
                        key="export_crux_image", icon=":material/image:")
 with summary_tab:
