@@ -37,6 +37,7 @@ import math
 import re
 from collections import Counter, defaultdict
 from dataclasses import replace
+from functools import lru_cache
 
 from cruxmap.graph.schema import CruxMap, Topic, stable_id
 
@@ -91,6 +92,11 @@ _NOUN_ENDINGS = ("tion", "tions", "sion", "sions", "ment", "ments", "ness", "ity
 _NOT_LAST = ("ed", "ly", "able", "ible", "ous", "ful")
 
 
+@lru_cache(maxsize=1)
+def _stop() -> frozenset[str]:
+    return frozenset(stopwords() - _KEEP)
+
+
 def key_phrases(text: str) -> list[tuple[str, str]]:
     """``(key, surface)`` for the topic phrases of ``text`` (keys are stemmed, surfaces lower-cased
     except acronyms).
@@ -100,7 +106,7 @@ def key_phrases(text: str) -> list[tuple[str, str]]:
     >>> [s for _, s in key_phrases("A compute overhang is possible; my p(doom) went up.")]
     ['compute overhang', 'p(doom)']
     """
-    stop = stopwords() - _KEEP
+    stop = _stop()
     runs: list[list[str]] = [[]]
     last_end = 0
     for m in _WORD.finditer(text):
@@ -130,8 +136,11 @@ def key_phrases(text: str) -> list[tuple[str, str]]:
     return out
 
 
+@lru_cache(maxsize=1 << 16)
 def _term(word: str) -> bool:
-    """A single word that names something: an acronym, or a word with a hyphen, digit or bracket."""
+    """A single word that names something: an acronym, or a word with a digit or a bracket."""
+    if word.isalpha() and word.islower():  # the common case, a plain word: answered at once
+        return False
     letters = [c for c in word if c.isalpha()]
     acronym = len(letters) >= 2 and sum(c.isupper() for c in letters) >= max(2, len(letters) - 1)
     return acronym or (len(word) > 3 and "(" in word) or \
