@@ -21,6 +21,11 @@ find_python() {  # the first interpreter new enough for cruxmap
   return 1
 }
 
+quiet_editable() {  # setuptools says "be careful with folders named like your package" on every
+  # editable install of a mapped package: information, not a problem, so not shown
+  PYTHONWARNINGS="ignore:Editable installation" "$@"
+}
+
 as_root() {  # run a command as root: directly, with sudo, or say what to run
   if [ "$(id -u)" -eq 0 ]; then "$@"
   elif command -v sudo >/dev/null 2>&1; then sudo "$@"
