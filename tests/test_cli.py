@@ -140,7 +140,7 @@ def test_query_disagreements_and_cruxes_on_sample_map(run, tmp_path):
     assert run("query", "disagreements", "--between", "Ann", "Nobody").output.strip() == \
         "no disagreements found"
     div = run("query", "divergence").output.splitlines()
-    assert div[0].startswith("Ann vs Bo: disagree 1.5")
+    assert div[0].startswith("Ann vs Bo: 1 disagreement (disagreement weight 1.5")
 
 
 def test_pasted_front_page_end_to_end(run):

@@ -39,7 +39,7 @@ def _quote(text: str, indent: str = "      ") -> str:
 
 
 def _names(store_authors: dict[str, str], ids: list[str]) -> str:
-    return ", ".join(store_authors.get(i, i) for i in ids) or "unknown"
+    return ", ".join(store_authors.get(i, i) for i in ids) or "author not shown"
 
 
 def format_rows(what: str, rows: list[dict[str, Any]], store: GraphStore) -> str:
@@ -50,14 +50,15 @@ def format_rows(what: str, rows: list[dict[str, Any]], store: GraphStore) -> str
     out: list[str] = []
     for i, r in enumerate(rows, 1):
         if what == "authors":
-            out.append(f"{r['name']:30} {r['posts']:4} posts {r['comments']:5} comments {r['claims']:6} claims")
+            out.append(f"{r['name']:30} {plural(r['posts'], 'post'):>10} {plural(r['comments'], 'comment'):>14} "
+                       f"{plural(r['claims'], 'claim'):>12}")
         elif what == "claims":
-            out.append(f"[{r['author'] or 'unknown'}] {r['text']}")
+            out.append(f"[{r['author'] or 'author not shown'}] {r['text']}")
         elif what == "topics":
-            out.append(f"{r['label']:40} {r['claims']} claims")
+            out.append(f"{r['label']:40} {plural(r['claims'], 'claim')}")
         elif what == "divergence":
-            out.append(f"{r['a_name']} vs {r['b_name']}: disagree {r['disagree']}, agree {r['agree']}, "
-                       f"{r['disagreements']} disagreements")
+            out.append(f"{r['a_name']} vs {r['b_name']}: {plural(r['disagreements'], 'disagreement')} "
+                       f"(disagreement weight {r['disagree']}, agreement weight {r['agree']})")
         elif what == "disagreements":
             out.append(f"{i}. {r['summary']}  [{r['status']}, confidence {r['confidence']}]")
             for side in ("a", "b"):
