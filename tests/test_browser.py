@@ -147,6 +147,13 @@ def go(page, label: str) -> None:
     settle(page)
 
 
+def charts_drawn(page) -> None:
+    """Wait until every chart on the page has drawn (Vega draws after the page script ends)."""
+    page.wait_for_function("""() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
+        .every(c => c.querySelector('canvas, svg.marks'))""", timeout=TIMEOUT_MS)
+    page.wait_for_timeout(300)
+
+
 def body_with(page, *texts: str) -> str:
     """The page's text once every one of ``texts`` shows (a loaded machine renders late)."""
     for text in texts:
@@ -177,6 +184,7 @@ def test_click_through_every_view(browser, demo_db):
             assert top_crux[0]["text"] in body
         (SHOTS.parent).mkdir(parents=True, exist_ok=True)
         (SHOTS.parent / "first_render.json").write_text(json.dumps({"seconds": round(first_render, 2)}))
+        charts_drawn(page)
         assert page.get_by_text("Deploy", exact=True).count() == 0, "Streamlit's Deploy button shows"
         shoot(page, "demo-1-overview")
 
@@ -205,6 +213,7 @@ def test_click_through_every_view(browser, demo_db):
         if pair:
             assert "First point of divergence" in body and "Disagreements, side by side" in body
             assert pair[0]["a_name"] in body and pair[0]["b_name"] in body
+        charts_drawn(page)
         shoot(page, "demo-2-divergence")
 
         # Thread reader: the post, the comment tree, stance badges
@@ -276,7 +285,7 @@ def test_hostile_source_text_shows_as_text(browser, tmp_path):
         page = browser.new_page(viewport=VIEWPORT)
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
         page.goto(f"{url}/thread")
-        page.get_by_text("Thread reader").first.wait_for(timeout=TIMEOUT_MS)
+        page.locator(".cm-post").first.wait_for(timeout=TIMEOUT_MS)  # the page's own content, not the nav
         settle(page)
         body = page.inner_text("body")
         assert SCRIPT in body and IMG in body  # the characters the author typed, as text
@@ -300,9 +309,11 @@ def test_every_view_of_a_real_pasted_page(browser, pasted_db):
         page.goto(url)
         body = body_with(page, "Where do they disagree, and why?", "Top cruxes")
         assert top_crux and top_crux[0]["text"] in body
+        charts_drawn(page)
         shoot(page, "pasted-1-overview")
         go(page, "Divergence")
         body_with(page, "Author × author", "Network")
+        charts_drawn(page)
         shoot(page, "pasted-2-divergence")
         go(page, "Crux explorer")
         page.frame_locator("iframe[title*='streamlit_cytoscape']").locator("canvas").first.wait_for(timeout=TIMEOUT_MS)
