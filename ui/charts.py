@@ -109,7 +109,7 @@ def network_data(matrix: dict[str, Any], colours: dict[str, str],
 def network(matrix: dict[str, Any], colours: dict[str, str], height: int = 420) -> alt.Chart:
     """Authors on a circle; edges coloured agree/disagree (dashed/solid), width = weight."""
     nodes, edges = network_data(matrix, colours)
-    xy = dict(x=alt.X("x:Q", axis=None, scale=alt.Scale(domain=[-1.3, 1.3])),
+    xy = dict(x=alt.X("x:Q", axis=None, scale=alt.Scale(domain=[-1.6, 1.6])),  # room for labels beside the circle
               y=alt.Y("y:Q", axis=None, scale=alt.Scale(domain=[-1.15, 1.3])))
     top = max([e["weight"] for e in edges] + [1.0])
     lines = alt.Chart(alt.Data(values=edges)).mark_rule(opacity=0.85).encode(
@@ -130,7 +130,7 @@ def network(matrix: dict[str, Any], colours: dict[str, str], height: int = 420) 
         size=alt.Size("claims:Q", legend=None, scale=alt.Scale(range=[250, 1400])),
         tooltip=[alt.Tooltip("name:N", title="author"), alt.Tooltip("claims:Q", title="claims")],
     )
-    label_xy = dict(x=alt.X("lx:Q", axis=None, scale=alt.Scale(domain=[-1.3, 1.3])),
+    label_xy = dict(x=alt.X("lx:Q", axis=None, scale=alt.Scale(domain=[-1.6, 1.6])),
                     y=alt.Y("ly:Q", axis=None, scale=alt.Scale(domain=[-1.15, 1.3])))
     layers = [lines, dots]
     for align in ("left", "right", "center"):

@@ -37,9 +37,10 @@ elif st.session_state.get("divergence_a") not in name:
 left, right = st.columns([1, 1], gap="large") if len(authors) <= 9 else (st.container(), st.container())
 with left:
     st.subheader("Author × author")
+    hidden = any(a["id"] == divergence.NOT_SHOWN for a in authors)
     st.caption("Colour: blue where a pair agrees more than it disagrees, orange where it disagrees more. "
-               "Numbers count disagreements. Click a cell to compare the pair. “author not shown” holds "
-               "the claims whose author the page did not name.")
+               "Numbers count disagreements. Click a cell to compare the pair."
+               + (" “author not shown” holds the claims whose author the page did not name." if hidden else ""))
     event = st.altair_chart(charts.heatmap(matrix), key="divergence_heatmap", on_select="rerun", width="content",
                             selection_mode=charts.PAIR_SELECTION)
     picked = (event.get("selection", {}) or {}).get(charts.PAIR_SELECTION) if event else None
