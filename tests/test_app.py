@@ -329,7 +329,11 @@ def test_crux_explorer_node_details_show_the_quote_in_its_paragraph(monkeypatch,
     at.selectbox(key="cruxes_node").set_value(claim).run()
     page = visible(html(at))
     assert "it argues against a stronger plan than the one most interpretability researchers hold" in page
-    assert "Stance:" in text(at) and "disagree" in text(at)
+    assert "Reads as disagreement" in text(at)
+    said = "\n".join(m.value for m in at.markdown)
+    assert "answers" in said and "I think this plan puts more weight" in said  # relations as sentences
+    outside = "\n".join(m.value for m in at.main.markdown if m not in at.expander[0].markdown)
+    assert "p=" not in outside and "_rate" not in outside  # model internals only in the why expander
     relations = at.dataframe[0].value
     assert "I think this plan puts more weight" in " ".join(relations["other claim"])
     assert "Can a probe catch deception" in text(at)  # the disagreement it is party to
@@ -411,7 +415,7 @@ def test_ingest_a_paste_adds_to_the_map(monkeypatch, tmp_path):
     at.selectbox(key="ingest_paste_format").select("markdown")
     next(b for b in at.button if "Ingest text" in b.label).click().run()
     assert not at.exception and not at.error
-    assert "1 posts" in at.success[0].value
+    assert "1 post," in at.success[0].value
     with open_store(db, read_only=True) as store:
         assert [p["properties"]["title"] for p in store.nodes("Post")] == ["Cats"]
     overview = open_page(monkeypatch, db, "overview")  # the new map is there at once
@@ -435,7 +439,7 @@ def test_ingest_toggle_reads_stances_with_minilm(monkeypatch, tmp_path, minilm):
         at.text_area(key="ingest_text").input(paste)
         at.selectbox(key="ingest_paste_format").select("jsonl")
         next(b for b in at.button if "Ingest text" in b.label).click().run()
-        assert not at.exception and not at.error and "1 comments" in at.success[0].value
+        assert not at.exception and not at.error and "1 comment," in at.success[0].value
         with open_store(db, read_only=True) as store:
             (c,) = store.nodes("Comment")
             stance[mode] = (c["properties"]["stance"], c["properties"]["stance_confidence"])
@@ -510,7 +514,7 @@ def test_ingest_from_a_url_fetches_and_adds_the_post(monkeypatch, tmp_path):
         at.text_input(key="ingest_url").input(POST_URL)
         next(b for b in at.button if "Fetch and ingest" in b.label).click().run(timeout=120)
     assert not at.exception and not at.error
-    assert at.success[0].value.startswith(POST_URL) and "1 posts" in at.success[0].value
+    assert at.success[0].value.startswith(POST_URL) and "1 post," in at.success[0].value
     with open_store(db, read_only=True) as store:
         assert [p["properties"]["title"] for p in store.nodes("Post")] == [
             "Chain-of-thought monitoring buys less time than we think"]
@@ -537,8 +541,10 @@ def test_export_offers_every_format_and_a_picture(monkeypatch, rich_db):
     labels = [b.proto.label for b in at.get("download_button")]
     for name, e in exporters().items():
         assert f"{name} ({e.extension})" in labels
-    assert "Download summary.svg" in labels and "Download map.svg" in labels
-    assert len(at.get("image")) == 2, "the map is shown as pictures"
+    assert "Download crux-map.svg" in labels and "Download summary.svg" in labels and "Download map.svg" in labels
+    assert len(at.get("image")) == 3, "the map is shown as pictures: the crux map first"
+    crux_svg = next(b for b in at.get("download_button") if b.proto.label == "Download crux-map.svg")
+    assert crux_svg is not None
     with open_store(rich_db, read_only=True) as store:
         doc = json.loads(document(store, "json", author="author:ruth calloway"))
     assert {n["properties"].get("name") for n in doc["nodes"] if n["label"] == "Author"} >= {"Ruth Calloway"}

@@ -42,7 +42,7 @@ def test_every_command_has_help_with_an_example(run, command):
 def test_ingest_then_stats_and_query(run, tmp_path):
     result = run("ingest", str(ESSAY))
     assert result.exit_code == 0, result.output
-    assert "essay.md: markdown, 1 posts" in result.output
+    assert "essay.md: markdown, 1 post, 0 comments" in result.output
     assert (tmp_path / "cruxmap.db").exists()  # the default database lives in the working directory
     stats = json.loads(run("stats", "--json").output)
     assert stats["nodes"]["Post"] == 1 and stats["nodes"]["Claim"] >= 8
@@ -140,7 +140,7 @@ def test_query_disagreements_and_cruxes_on_sample_map(run, tmp_path):
     assert run("query", "disagreements", "--between", "Ann", "Nobody").output.strip() == \
         "no disagreements found"
     div = run("query", "divergence").output.splitlines()
-    assert div[0].startswith("Ann vs Bo: disagree 1.5")
+    assert div[0].startswith("Ann vs Bo: 1 disagreement (disagreement weight 1.5")
 
 
 def test_pasted_front_page_end_to_end(run):
@@ -172,3 +172,73 @@ def test_terminal_escape_codes_in_text_never_reach_the_terminal(run, tmp_path):
         assert not any(ch in out for ch in "\u001b\u0007\u009b\u202e"), args
     missing = run("ingest", str(tmp_path / "gone\u001b[31m.jsonl"))
     assert missing.exit_code == 2 and "\u001b" not in missing.output
+
+
+def test_ingest_a_folder_reads_every_file_by_its_format(run, tmp_path):
+    folder = tmp_path / "threads"
+    (folder / "reddit").mkdir(parents=True)
+    (folder / "essay.md").write_bytes(ESSAY.read_bytes())
+    (folder / "reddit" / "thread.json").write_bytes((DATA / "reddit_thread.json").read_bytes())
+    (folder / "reddit" / "page.html").write_text("<!DOCTYPE html><html><body>x</body></html>")
+    (folder / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    (folder / ".hidden.md").write_text("Not for the map, this one.")
+    result = run("ingest", str(folder))
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "essay.md: markdown, 1 post," in out and "thread.json: reddit," in out
+    assert "skipped 2 files no loader reads:" in out and "page.html (looks like HTML" in out
+    assert "logo.png (binary file" in out and ".hidden" not in out
+    assert "2 files: 2 posts," in out
+    again = run("ingest", str(folder))
+    assert "written: 0 nodes, 0 relationships" in again.output
+
+
+def test_a_bad_file_named_in_a_folder_still_stops_the_ingest(run, tmp_path):
+    (tmp_path / "f").mkdir()
+    (tmp_path / "f" / "essay.md").write_bytes(ESSAY.read_bytes())
+    (tmp_path / "f" / "broken.jsonl").write_text('{"id": "1", "text": "hi"}\n{oops\n')
+    result = run("ingest", str(tmp_path / "f"))
+    assert result.exit_code == 2 and "broken.jsonl" in result.output
+    stats = run("stats", "--json")  # nothing was written, not even the good file
+    assert stats.exit_code == 2 or not any(json.loads(stats.output)["nodes"].values())
+
+
+def test_a_missing_map_names_the_demo_map(run, tmp_path):
+    plain = run("query", "cruxes")
+    assert plain.exit_code == 2 and "cruxmap ingest FILE" in plain.output and "cruxmap demo" in plain.output
+    assert run("demo", "--no-browser").exit_code == 0
+    hinted = run("query", "cruxes")
+    assert hinted.exit_code == 2
+    assert "no such database" in hinted.output and "--db cruxmap-demo.db" in hinted.output
+    assert run("query", "cruxes", "--db", "cruxmap-demo.db").exit_code == 0
+
+
+def test_exports_get_the_users_umask_not_0600(run, tmp_path):
+    import os
+
+    run("ingest", str(ESSAY))
+    old = os.umask(0o022)
+    try:
+        assert run("export", "--format", "markdown", "-o", "map.md").exit_code == 0
+        os.umask(0o002)
+        assert run("export", "--format", "json", "-o", "map.json").exit_code == 0
+    finally:
+        os.umask(old)
+    assert (tmp_path / "map.md").stat().st_mode & 0o777 == 0o644
+    assert (tmp_path / "map.json").stat().st_mode & 0o777 == 0o664
+
+
+def test_progress_on_a_terminal_shows_rate_and_eta(monkeypatch):
+    import io
+
+    from cruxmap.ui import progress
+
+    clock = iter([0.0, 0.0, 1.0, 2.0, 2.0, 2.0])
+    monkeypatch.setattr(progress.time, "monotonic", lambda: next(clock))
+    out = io.StringIO()
+    with progress.Progress("ingesting", total=4_000_000, stream=out, tty=True) as bar:
+        bar.update(1_000_000, items=100)
+        bar.update(1_000_000, items=100)
+    screen = out.getvalue()
+    assert "\r" in screen and "50%" in screen and "items/s" in screen and "ETA 0:02" in screen
+    assert screen.endswith("\n")

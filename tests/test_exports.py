@@ -304,13 +304,27 @@ def test_html_is_one_self_contained_page_with_every_source_string_escaped(store)
     for c in CLAIMS:
         assert " ".join(c.text.split()) in " ".join(seen.split())
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
-    assert "Ann Lee" in seen and "Bob" in seen and "Hinges on" in seen
+    assert "Ann Lee" in seen and "Bob" in seen and "The crux map" in seen
 
 
-def test_html_draws_the_map_without_graphviz_too(store, monkeypatch, tmp_path):
+def test_html_opens_with_the_crux_map_cruxes_as_rows_sides_and_disagreements():
+    s = store_of(build_map())
+    page = text(s, "html")
+    crux_map = page[page.index('<section id="map">'):page.index('<section id="pairs">')]
+    assert '<p class="crux-text">1. Whether hallway conversations drive most new ideas.</p>' in crux_map
+    who = crux_map[crux_map.index('<div class="who">'):]
+    assert who.index("Ann Lee") < who.index(">vs<") < who.index("Bob")  # the two sides of the crux
+    summary = crux_map[crux_map.index("<summary>"):crux_map.index("</summary>")]
+    assert "Does remote work make teams more productive?" in summary and "still open" in summary
+    assert "<blockquote>" in crux_map  # each side's quotes, one click away
+    assert "p=" not in crux_map and "0." not in summary  # words, not model numbers
+
+
+def test_html_without_graphviz_still_reads(store, monkeypatch, tmp_path):
     monkeypatch.setenv("PATH", str(tmp_path))
     page = text(store, "html")
-    assert page.count("<circle") == len(CLAIMS) and "&lt;script&gt;" in page
+    assert "The crux map" in page and "&lt;script&gt;" in page
+    assert "Graphviz is not installed" in page and "--format gexf" in page
 
 
 def test_markdown_report_says_who_disagrees_with_whom_and_quotes_both_sides(store):

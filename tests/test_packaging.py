@@ -37,7 +37,7 @@ def test_the_wheel_holds_only_the_cruxmap_namespace(wheel):
     top = {n.split("/")[0] for n in names if not n.split("/")[0].endswith(".dist-info")}
     assert top == {"cruxmap"}
     for data in ("cruxmap/decompose/lexicons/disagree.txt", "cruxmap/decompose/models/stance_features.json",
-                 "cruxmap/ui/demo_data/demo_thread.jsonl", "cruxmap/ui/app.py",
+                 "cruxmap/ui/demo_data/demo_thread.jsonl", "cruxmap/ui/app.py", "cruxmap/ui/static/cruxmap.png",
                  "cruxmap/ui/app_pages/overview.py"):
         assert data in names
 
@@ -46,10 +46,15 @@ def test_installs_beside_a_package_named_graph(wheel, tmp_path):
     """A clean venv (dependencies from this environment, nothing from the network) holds the
     wheel and an unrelated top-level package ``graph``; both import, each its own."""
     venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     python = venv / "bin" / "python"
     site = Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                                check=True, capture_output=True, text=True).stdout.strip())
+    # The dependencies: this environment's site-packages folders as plain path lines, so their
+    # .pth files (among them this checkout's editable install of cruxmap) are not run. Works
+    # whether the tests run in a venv of their own or one that sees the system's packages.
+    deps = [p for p in sys.path if Path(p).name in ("site-packages", "dist-packages") and Path(p).is_dir()]
+    (site / "_test_dependencies.pth").write_text("\n".join(deps) + "\n")
     (site / "graph").mkdir()
     (site / "graph" / "__init__.py").write_text("WHOSE = 'another project'\n")
     subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", "--no-index", str(wheel)],

@@ -20,7 +20,9 @@ import streamlit as st  # noqa: E402
 
 from cruxmap.ui import state  # noqa: E402
 
-st.set_page_config(page_title="cruxmap", page_icon=":material/hub:", layout="wide",
+# The icon is a file of ours: a :material/…: page icon is fetched from the internet.
+st.set_page_config(page_title="cruxmap", page_icon=str(Path(__file__).parent / "static" / "cruxmap.png"),
+                   layout="wide",
                    initial_sidebar_state="expanded")
 
 if not state.password_ok():  # cruxmap ui --password: nothing of the map before the password

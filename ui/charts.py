@@ -14,6 +14,7 @@ from typing import Any
 import altair as alt
 
 from cruxmap.ui.palette import AGREE, DISAGREE, DIVERGING_SCHEME, OTHER
+from cruxmap.ui.render import short
 
 #: The name of the click selection on the heatmap (read back from the chart's state).
 PAIR_SELECTION = "pair"
@@ -36,8 +37,9 @@ def heatmap(matrix: dict[str, Any], max_authors: int = MAX_AUTHORS) -> alt.Chart
     size = max(22, min(44, (270 if len(order) <= 9 else 640) // max(len(order), 1)))
     base = alt.Chart(df).encode(
         x=alt.X("b_name:N", sort=order, title=None,
-                axis=alt.Axis(labelAngle=-35, labelLimit=140, orient="top", labelOverlap=False)),
-        y=alt.Y("a_name:N", sort=order, title=None, axis=alt.Axis(labelLimit=160, labelOverlap=False)),
+                axis=alt.Axis(labelAngle=-35, labelLimit=140, orient="top", labelOverlap=False, labelFontSize=12)),
+        y=alt.Y("a_name:N", sort=order, title=None, axis=alt.Axis(labelLimit=160, labelOverlap=False,
+                                                                    labelFontSize=12)),
     )
     cells = base.mark_rect(stroke="#FFFFFF", strokeWidth=1.5).encode(
         color=alt.Color("net:Q", title="agree ← → disagree",
@@ -75,8 +77,16 @@ def network_data(matrix: dict[str, Any], colours: dict[str, str],
     """Author nodes on a circle and pair edges (one per kind: agree, disagree)."""
     authors = matrix["authors"][:max_authors]
     pos = dict(zip((a["id"] for a in authors), circle_layout(len(authors))))
-    nodes = [{"id": a["id"], "name": a["name"], "claims": a["claims"], "x": pos[a["id"]][0],
-              "y": pos[a["id"]][1], "colour": colours.get(a["id"], OTHER)} for a in authors]
+    nodes = []
+    for a in authors:
+        x, y = pos[a["id"]]
+        # the label sits outside the circle, on the ray through its dot, and reads away from the
+        # centre: neighbours' labels point in different directions instead of overlapping
+        side = "center" if abs(x) < 0.2 else ("left" if x > 0 else "right")
+        nodes.append({"id": a["id"], "name": a["name"], "label": short(a["name"], 22), "claims": a["claims"],
+                      "x": x, "y": y, "lx": x * 1.13, "ly": y * 1.13 + (0.06 if side == "center" and y > 0 else
+                                                                        -0.08 if side == "center" else 0.0),
+                      "align": side, "colour": colours.get(a["id"], OTHER)})
     edges = []
     for c in matrix["cells"]:
         if c["a"] >= c["b"] or c["a"] not in pos or c["b"] not in pos:
@@ -99,7 +109,7 @@ def network_data(matrix: dict[str, Any], colours: dict[str, str],
 def network(matrix: dict[str, Any], colours: dict[str, str], height: int = 420) -> alt.Chart:
     """Authors on a circle; edges coloured agree/disagree (dashed/solid), width = weight."""
     nodes, edges = network_data(matrix, colours)
-    xy = dict(x=alt.X("x:Q", axis=None, scale=alt.Scale(domain=[-1.3, 1.3])),
+    xy = dict(x=alt.X("x:Q", axis=None, scale=alt.Scale(domain=[-1.6, 1.6])),  # room for labels beside the circle
               y=alt.Y("y:Q", axis=None, scale=alt.Scale(domain=[-1.15, 1.3])))
     top = max([e["weight"] for e in edges] + [1.0])
     lines = alt.Chart(alt.Data(values=edges)).mark_rule(opacity=0.85).encode(
@@ -120,6 +130,13 @@ def network(matrix: dict[str, Any], colours: dict[str, str], height: int = 420) 
         size=alt.Size("claims:Q", legend=None, scale=alt.Scale(range=[250, 1400])),
         tooltip=[alt.Tooltip("name:N", title="author"), alt.Tooltip("claims:Q", title="claims")],
     )
-    labels = alt.Chart(alt.Data(values=nodes)).mark_text(fontSize=13, fontWeight="bold", dy=-22).encode(
-        **xy, text="name:N")
-    return (lines + dots + labels).properties(height=height, width="container")
+    label_xy = dict(x=alt.X("lx:Q", axis=None, scale=alt.Scale(domain=[-1.6, 1.6])),
+                    y=alt.Y("ly:Q", axis=None, scale=alt.Scale(domain=[-1.15, 1.3])))
+    layers = [lines, dots]
+    for align in ("left", "right", "center"):
+        part = [n for n in nodes if n["align"] == align]
+        if part:
+            layers.append(alt.Chart(alt.Data(values=part)).mark_text(
+                fontSize=13, fontWeight="bold", align=align, baseline="middle", dx={"left": 10, "right": -10}.get(align, 0),
+            ).encode(**label_xy, text="label:N", tooltip=alt.Tooltip("name:N", title="author")))
+    return alt.layer(*layers).properties(height=height, width="container")

@@ -17,8 +17,9 @@ from typing import Any, Callable
 
 import click
 
-from cruxmap.graph.errors import CruxmapError, redact
+from cruxmap.graph.errors import CruxmapError, StoreUnavailable, redact
 from cruxmap.graph.store import GraphStore, open_store, resolve_db
+from cruxmap.ui.formatting import file_summary, plural, totals_summary
 from cruxmap.ui.terminal import terminal_safe
 
 DEMO_DATA = Path(__file__).resolve().parent / "demo_data"
@@ -51,6 +52,16 @@ def db_option(f: Callable) -> Callable:
                         help="Database file or Neo4j URI (default: $CRUXMAP_DB or ./cruxmap.db).")(f)
 
 
+def _missing_map_hint(db: str | None) -> str:
+    """What to do when the map named by ``db`` does not exist (the demo map, if it was built)."""
+    name = resolve_db(db)
+    if "://" in name or Path(name).exists():
+        return ""
+    if Path(DEMO_DB).exists() and Path(name).resolve() != Path(DEMO_DB).resolve():
+        return f"; the demo map is {DEMO_DB}: add --db {DEMO_DB} (or export CRUXMAP_DB={DEMO_DB})"
+    return "; build one with `cruxmap ingest FILE` or try `cruxmap demo`"
+
+
 def json_option(f: Callable) -> Callable:
     return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")(f)
 
@@ -69,7 +80,11 @@ def with_store(read_only: bool = False) -> Callable:
     def deco(f: Callable) -> Callable:
         @functools.wraps(f)
         def wrapper(*args: Any, db: str | None = None, **kwargs: Any) -> Any:
-            with open_store(db, read_only=read_only) as store:
+            try:
+                store = open_store(db, read_only=read_only)
+            except StoreUnavailable as e:
+                raise StoreUnavailable(f"{e}{_missing_map_hint(db)}") from None
+            with store:
                 return f(store, *args, **kwargs)
         return db_option(wrapper)
     return deco
@@ -91,7 +106,7 @@ def cli() -> None:
 
 # --- ingest ---------------------------------------------------------------------
 @cli.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=str))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
 @click.option("--format", "fmt", default=None, metavar="FORMAT",
               help="Loader to use instead of detecting it from the content.")
 @click.option("--llm", "llm_url", metavar="URL", default=None, envvar="CRUXMAP_LLM_URL",
@@ -107,8 +122,10 @@ def cli() -> None:
 @db_option
 def ingest(paths: tuple[str, ...], fmt: str | None, db: str | None, llm_url: str | None,
            llm_model: str | None, yes: bool, stance_encoder: str, wait: float, keep_missing: bool) -> None:
-    """Read discussions into the map.
+    """Read discussions (files, or folders of them) into the map.
 
+    A folder is read recursively, each file in the format detected from its content;
+    files there that no loader recognises (a README, an image) are skipped and listed.
     Every file is read and checked before anything is written, and the write is one
     transaction: a bad file or a crash leaves the map as it was. Ingesting the same
     file twice changes nothing. With --llm, the requests, tokens and cost are shown
@@ -120,27 +137,32 @@ def ingest(paths: tuple[str, ...], fmt: str | None, db: str | None, llm_url: str
     """
     from cruxmap.decompose.llm import using
     from cruxmap.decompose.minilm import load_stance_encoder
-    from cruxmap.ui.ingest import ingest as run_ingest
+    from cruxmap.ui.ingest import expand, ingest as run_ingest
+    from cruxmap.ui.progress import Progress
 
     encoder = load_stance_encoder(stance_encoder, os.environ.get("CRUXMAP_MINILM_DIR"))
 
     llm = _llm_client(paths, fmt, llm_url, llm_model, yes) if llm_url else None
-    total = sum(Path(p).stat().st_size for p in paths if Path(p).is_file())
+    total = sum(p.stat().st_size for p, _ in expand(paths) if p.is_file())
     waiting = functools.partial(echo, err=True)
-    with open_store(db, wait=wait, on_wait=waiting) as store, using(llm), click.progressbar(
-            length=max(total, 1), label="ingesting", file=sys.stderr,
-            show_pos=False, show_percent=True) as bar:
-        report = run_ingest(store, paths, fmt=fmt, progress=bar.update, encoder=encoder,
-                            keep_missing=keep_missing)
+    with open_store(db, wait=wait, on_wait=waiting) as store, using(llm), \
+            Progress("ingesting", total=max(total, 1)) as bar:
+        report = run_ingest(store, paths, fmt=fmt, progress=bar.update, items=bar.count,
+                            encoder=encoder, keep_missing=keep_missing)
     if llm is not None:
         click.echo(f"llm: {llm.stats}")
     for f in report.files:
-        echo(f"{f.path}: {f.format}, {f.posts} posts, {f.comments} comments, "
-                   f"{f.authors} authors, {f.claims} claims, {f.disagreements} disagreements, "
-                   f"{f.cruxes} cruxes, {f.unattributed} items with no visible author")
+        echo(f"{f.path}: {file_summary(f)}")
+    if report.skipped:
+        shown = ", ".join(f"{p} ({why})" for p, why in report.skipped[:5])
+        more = f" and {len(report.skipped) - 5} more" if len(report.skipped) > 5 else ""
+        echo(f"skipped {plural(len(report.skipped), 'file')} no loader reads: {shown}{more}")
+    if len(report.files) > 1:
+        click.echo(f"{plural(len(report.files), 'file')}: {totals_summary(report.files)}")
     w = report.written
-    click.echo(f"written: {w.get('nodes_written', 0)} nodes, {w.get('relationships_written', 0)} "
-               f"relationships ({w.get('unchanged', 0)} already there)")
+    click.echo(f"written: {plural(w.get('nodes_written', 0), 'node')}, "
+               f"{plural(w.get('relationships_written', 0), 'relationship')} "
+               f"({w.get('unchanged', 0):,} already there)")
     if w.get("deleted") or w.get("tombstoned"):
         click.echo(f"replaced: {w.get('deleted', 0)} records derived from an older copy removed, "
                    f"{w.get('tombstoned', 0)} comments no longer in the thread marked deleted")
@@ -153,7 +175,16 @@ def _llm_client(paths: tuple[str, ...], fmt: str | None, url: str, model: str | 
     from cruxmap.graph.schema import Thread
 
     client = LLMClient(LLMConfig.from_env(url=url, model=model))
-    parsed = [loaders.read_with_format(p, fmt)[1] for p in paths]
+    from cruxmap.graph.errors import InputError
+    from cruxmap.ui.ingest import expand
+
+    parsed = []
+    for p, in_folder in expand(paths):
+        try:
+            parsed.append(loaders.read_with_format(p, fmt)[1])
+        except InputError:
+            if not in_folder:
+                raise
     cost = estimate([t for t in parsed if isinstance(t, Thread)], client)  # imported maps: no LLM
     click.echo(f"llm {client.config.model}: {cost}", err=True)
     if cost.requests and not yes:
@@ -215,7 +246,11 @@ def export(store: GraphStore, fmt: str, output: str | None, author: str | None,
         return
     filters = {"author": author, "topic": topic, "disagreement": disagreement}
     if output:
-        click.echo(f"wrote {write(store, fmt, output, **filters)}", err=True)
+        from cruxmap.ui.progress import Progress
+
+        with Progress(f"exporting {fmt}") as bar:
+            path = write(store, fmt, output, progress=bar.update, **filters)
+        click.echo(f"wrote {path} ({bar.done / 1e6:,.1f} MB)" if bar.done >= 100_000 else f"wrote {path}", err=True)
         return
     exporter = exporters().get(fmt)
     if exporter is not None and exporter.binary:
@@ -411,8 +446,7 @@ def demo_summary(store: GraphStore) -> str:
     for c in store.cruxes(limit=3):
         lines.append(f"  crux ({c['score']:.2f}): {c['text']}")
     s = store.stats()["nodes"]
-    plural = {"Crux": "cruxes"}
-    head = ", ".join(f"{v} {plural.get(k, k.lower() + 's')}" for k, v in s.items())
+    head = ", ".join(plural(v, k.lower(), "cruxes" if k == "Crux" else None) for k, v in s.items())
     return "\n".join([f"map: {head}"] + lines)
 
 
@@ -440,19 +474,34 @@ def ui(db: str | None, port: int | None, address: str, read_only: bool, ask_pass
     run_app(resolve_db(db), port, address=address, read_only=read_only, password=password)
 
 
-def run_app(db: str, port: int | None, address: str = "127.0.0.1", read_only: bool = False,
+#: Streamlit set up as the product, not as a development server: no Deploy button or developer
+#: menu, no usage statistics sent anywhere (the app works offline).
+STREAMLIT_OPTIONS = ("--client.toolbarMode", "minimal", "--browser.gatherUsageStats", "false",
+                     "--global.developmentMode", "false")
+
+
+def streamlit_command(port: int | None = None, *extra: str, address: str | None = None) -> list[str]:
+    """The ``streamlit run ui/app.py`` command line the app runs with (the browser test uses it too).
+
+    Unless an address is given or configured (Docker sets one), the app listens on this machine
+    only (127.0.0.1): a local map is not served to the network, and Streamlit, left to itself,
+    asks a web service for the machine's external IP when it starts.
+    """
+    cmd = [sys.executable, "-m", "streamlit", "run", str(APP), *STREAMLIT_OPTIONS]
+    address = address or os.environ.get("STREAMLIT_SERVER_ADDRESS") or "127.0.0.1"
+    cmd += ["--server.address", address]
+    return cmd + list(extra) + (["--server.port", str(port)] if port else [])
+
+
+def run_app(db: str, port: int | None, address: str | None = None, read_only: bool = False,
             password: str | None = None) -> None:
-    """Start ``streamlit run ui/app.py`` on the given store (blocks until stopped)."""
-    cmd = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.address", address]
-    if port:
-        cmd += ["--server.port", str(port)]
+    """Start the Streamlit app on the given store (blocks until stopped)."""
     env = dict(os.environ, CRUXMAP_DB=str(db))
     if read_only:  # and tracebacks, which could show paths or settings, stay in the terminal
         env.update(CRUXMAP_READ_ONLY="1", STREAMLIT_CLIENT_SHOW_ERROR_DETAILS="false")
     if password:
         env["CRUXMAP_UI_PASSWORD"] = password
-    env.setdefault("STREAMLIT_BROWSER_GATHER_USAGE_STATS", "false")
-    raise SystemExit(subprocess.call(cmd, env=env))
+    raise SystemExit(subprocess.call(streamlit_command(port, address=address), env=env))
 
 
 def main() -> None:

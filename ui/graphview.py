@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from cruxmap.graph.analysis.words import UNKNOWN_AUTHOR, crux_kind, reads_as
 from cruxmap.graph.schema import ATTACKS, CRUX_OF, PARTY_TO, SAME_AS, SUPPORTS
 from cruxmap.ui.palette import AGREE, DISAGREE, OTHER
 from cruxmap.ui.render import component_text, short
@@ -59,20 +60,19 @@ def elements(view: dict[str, Any], colours: dict[str, str], order: list[str]) ->
         quiet = crowded and kind == "claim" and n.get("depth", 0) > 1
         data: dict[str, Any] = {
             "id": n["id"], "label": _KIND_LABEL.get(kind, kind.title()),
-            "_kind": kind, "_short": "" if quiet else short(n.get("text", ""), 70 if kind != "claim" else 44),
+            "_kind": kind, "_short": "" if quiet else short(n.get("text", ""), 60 if kind != "claim" else 40),
             "_focus": 1 if n["id"] in focus else 0,
             "text": component_text(n.get("text", "")),
         }
         if kind == "claim":
             data["_author"] = index.get(n.get("author_id"), -1)
-            data["label"] = f"Claim by {component_text(n.get('author') or 'unknown author')}"
+            data["label"] = f"Claim by {component_text(n.get('author') or UNKNOWN_AUTHOR)}"
             if n.get("stance"):
                 data["stance"] = n["stance"]
         elif kind == "crux":
-            data["score"] = round(float(n.get("score") or 0), 2)
-            data["crux kind"] = n.get("crux_kind") or ""
+            data["found"] = crux_kind(n.get("crux_kind"))
             if n.get("evidence"):
-                data["evidence"] = component_text(n["evidence"])
+                data["why"] = component_text(f"score {float(n.get('score') or 0):.2f}; {n['evidence']}")
         elif kind == "disagreement":
             data["status"] = n.get("status") or ""
             if n.get("claims"):
@@ -86,12 +86,11 @@ def elements(view: dict[str, Any], colours: dict[str, str], order: list[str]) ->
             continue
         data = {"id": e["id"], "source": e["source"], "target": e["target"],
                 "label": _EDGE_LABEL.get(e["type"], e["type"].lower()), "_type": e["type"]}
-        if e.get("stance"):
-            data["stance"] = e["stance"]
-        if e.get("confidence") is not None:
-            data["confidence"] = _pct(e["confidence"])
+        if e["type"] in (ATTACKS, SUPPORTS):
+            data["reads as"] = reads_as(e.get("stance"), e.get("confidence"), e["type"]).removeprefix("reads as ")
         if e.get("evidence"):
-            data["evidence"] = component_text(e["evidence"])
+            why = (f"{_pct(e['confidence'])}; " if e.get("confidence") is not None else "") + e["evidence"]
+            data["why"] = component_text(why)
         if e.get("side"):
             data["side"] = e["side"]
         edges.append({"data": data})
@@ -102,19 +101,20 @@ def styles(colours: dict[str, str], order: list[str]) -> list[Style]:
     """Style rules: claims coloured by author, cruxes as large yellow diamonds, attack and
     support edges apart by colour *and* line style (solid vs dashed), focus nodes ringed."""
     rules = [
-        Style("node", {"label": "data(_short)", "font-size": 13, "min-zoomed-font-size": 4,
-                       "text-wrap": "wrap", "text-max-width": "150px", "text-valign": "bottom",
+        # a label drawn smaller than 10 px is hidden (zoom in, or click the node, to read it)
+        Style("node", {"label": "data(_short)", "font-size": 14, "min-zoomed-font-size": 10,
+                       "text-wrap": "wrap", "text-max-width": "140px", "text-valign": "bottom",
                        "text-margin-y": 4, "color": "#1A1A1A", "width": 22, "height": 22,
                        "background-color": OTHER, "border-width": 1, "border-color": "#FFFFFF",
                        "text-background-color": "#FFFFFF", "text-background-opacity": 0.75,
                        "text-background-padding": 1}),
         Style("node[_kind = 'crux']", {"shape": "diamond", "width": 40, "height": 40,
                                        "background-color": "#FFD21F", "border-width": 3,
-                                       "border-color": "#5C4600", "font-size": 13,
+                                       "border-color": "#5C4600", "font-size": 15,
                                        "font-weight": "bold", "text-max-width": "200px"}),
         Style("node[_kind = 'disagreement']", {"shape": "round-hexagon", "width": 32, "height": 32,
                                                "background-color": "#FFFFFF", "border-width": 4,
-                                               "border-color": DISAGREE, "font-size": 12,
+                                               "border-color": DISAGREE, "font-size": 14,
                                                "text-max-width": "180px"}),
         Style("node[_status = 'conceded'], node[_status = 'resolved']",
               {"border-color": AGREE, "border-style": "dashed"}),
@@ -147,9 +147,10 @@ def styles(colours: dict[str, str], order: list[str]) -> list[Style]:
 def layout(view: dict[str, Any]) -> dict[str, Any]:
     """An fcose layout; the ``_view`` key changes with the node set so the layout reruns."""
     digest = hashlib.sha1("|".join(sorted(n["id"] for n in view["nodes"])).encode()).hexdigest()[:12]
-    return {"name": "fcose", "animate": False, "fit": True, "padding": 45,
-            "nodeDimensionsIncludeLabels": True, "idealEdgeLength": 90, "nodeRepulsion": 9000,
-            "quality": "default", "randomize": True, "_view": digest}
+    # label boxes count as node size, so fcose keeps labels apart instead of drawing them on top of each other
+    return {"name": "fcose", "animate": False, "fit": True, "padding": 30,
+            "nodeDimensionsIncludeLabels": True, "idealEdgeLength": 110, "nodeRepulsion": 12000,
+            "nodeSeparation": 90, "quality": "proof", "randomize": True, "_view": digest}
 
 
 def clicked_node(value: Any) -> str | None:

@@ -14,7 +14,7 @@ from typing import Callable, Iterable, Iterator
 
 from cruxmap import loaders
 from cruxmap.decompose.pipeline import decompose
-from cruxmap.graph.errors import MalformedInput, MissingEndpoint
+from cruxmap.graph.errors import MalformedInput, MissingEndpoint, UnknownFormat
 from cruxmap.graph.schema import REPLIES_TO, CruxMap, Scope, Thread, scope_of, to_graph
 from cruxmap.graph.store import GraphStore
 
@@ -53,6 +53,26 @@ class FileReport:
 class IngestReport:
     files: list[FileReport] = field(default_factory=list)
     written: dict[str, int] = field(default_factory=dict)
+    #: Files found in a folder that no loader reads (``(path, why)``), left out.
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+
+def expand(paths: Iterable[str | Path]) -> list[tuple[Path, bool]]:
+    """Each path, a folder replaced by the files under it: ``(file, found_in_a_folder)``.
+
+    Files under a folder come in name order, recursively; hidden files and folders (a
+    leading ``.``) are left out.
+    """
+    out: list[tuple[Path, bool]] = []
+    for p in map(Path, paths):
+        if not p.is_dir():
+            out.append((p, False))
+            continue
+        for f in sorted(p.rglob("*")):
+            rel = f.relative_to(p).parts
+            if f.is_file() and not any(part.startswith(".") for part in rel):
+                out.append((f, True))
+    return out
 
 
 def as_map(parsed: Thread | CruxMap, encoder=None) -> CruxMap:
@@ -87,7 +107,8 @@ def _stream_jsonl(path: Path, report: FileReport, progress: Progress | None, enc
 
 
 def ingest(store: GraphStore, paths: Iterable[str | Path], fmt: str | None = None,
-           progress: Progress | None = None, encoder=None, keep_missing: bool = False) -> IngestReport:
+           progress: Progress | None = None, encoder=None, keep_missing: bool = False,
+           items: Progress | None = None) -> IngestReport:
     """Read, decompose and write ``paths`` into ``store`` all-or-nothing.
 
     What the inputs hold replaces what the map derived from the same items before (see the
@@ -95,26 +116,35 @@ def ingest(store: GraphStore, paths: Iterable[str | Path], fmt: str | None = Non
     old ones go; a thread whose post is in the input is a newer copy of it, and its comments
     missing from that copy become tombstones, unless ``keep_missing``.
 
-    ``progress`` is called with the number of bytes done as work advances; ``encoder`` is the
-    optional stance encoder (see :func:`as_map`).
+    A folder stands for the files under it (see :func:`expand`), each read in the format
+    detected from its content; a file there that no loader recognises (a README, an image)
+    is listed in ``report.skipped`` instead of stopping the ingest. ``progress`` is called
+    with the number of bytes done as work advances, ``items`` with the number of posts and
+    comments decomposed; ``encoder`` is the optional stance encoder (see :func:`as_map`).
     """
     report = IngestReport()
     paths = list(paths)
     paths_seen = [str(Path(p).resolve()) for p in paths]
-    items: set[str] = set()
+    item_ids: set[str] = set()
     threads: set[str] = set()
 
     def covered(m: CruxMap) -> CruxMap:
-        items.update(i.id for i in m.thread.items())
+        item_ids.update(i.id for i in m.thread.items())
         threads.update(p.id for p in m.thread.posts)
         return m
     small: list[tuple[Path, CruxMap]] = []
     big: list[Path] = []
-    for p in map(Path, paths):
+    for p, in_folder in expand(paths):
         if p.is_file() and _streams(p, fmt):
             big.append(p)
             continue
-        name, parsed = loaders.read_with_format(p, fmt)
+        try:
+            name, parsed = loaders.read_with_format(p, fmt)
+        except (UnknownFormat, MalformedInput) as e:
+            if not in_folder or (isinstance(e, MalformedInput) and not _unreadable(e)):
+                raise
+            report.skipped.append((str(p), e.reason))
+            continue
         m = as_map(parsed, encoder)
         fr = FileReport(str(p), name)
         fr.add(m)
@@ -122,6 +152,8 @@ def ingest(store: GraphStore, paths: Iterable[str | Path], fmt: str | None = Non
         small.append((p, m))
         if progress:
             progress(p.stat().st_size)
+        if items:
+            items(fr.posts + fr.comments)
 
     outside: dict[str, str] = {}  # relationship id -> its file, when it points out of that file
 
@@ -138,10 +170,12 @@ def ingest(store: GraphStore, paths: Iterable[str | Path], fmt: str | None = Non
             fr = FileReport(str(p), "jsonl")
             report.files.append(fr)
             for m in _stream_jsonl(p, fr, progress, encoder):
+                if items:
+                    items(len(m.thread.posts) + len(m.thread.comments))
                 yield graph(covered(m), p)
 
     def scope() -> Scope:  # known once every batch is read
-        return Scope(frozenset(items), frozenset(threads), keep_missing)
+        return Scope(frozenset(item_ids), frozenset(threads), keep_missing)
 
     try:
         report.written = store.upsert_batches(batches(), replace=scope, load=_load_name(paths_seen))
@@ -163,6 +197,11 @@ def _missing(e: MissingEndpoint, source: str) -> MalformedInput:
                                       "in the file nor in the map")
     return MalformedInput(source, f"{e.rel_id} points at {e.node_id}, which is neither in the file "
                                   "nor in the map")
+
+
+def _unreadable(e: MalformedInput) -> bool:
+    """A file in a folder that is not text at all (empty, binary), so not meant for cruxmap."""
+    return e.reason.startswith(("file is empty", "binary file", "not valid UTF-8"))
 
 
 def ingest_text(store: GraphStore, text: str, fmt: str | None = None,

@@ -1,7 +1,17 @@
-"""The map as a picture: a standalone SVG of who disagrees with whom, with the top cruxes.
+"""The map as pictures: the crux map, and who disagrees with whom, as standalone SVGs.
 
-Used by the export page when no image exporter (svg/png) is registered. Every string
-from the map is XML-escaped; the SVG contains no script and no external reference.
+:func:`crux_map_svg` draws what the HTML report opens with: one row per crux, the authors on
+each side in their colours, the disagreements under it. :func:`map_svg` draws authors on a
+circle with their disagreements and the top cruxes. Neither needs Graphviz, and both stay
+readable at any map size: they draw a fixed number of rows or authors, with text at 13 px
+or more at their natural width (800 and 1,000 px). Every string from the map is
+XML-escaped; the SVG contains no script and no external reference.
+
+>>> rows = [{"text": "Probes catch <deception>.", "kind": "explicit", "disagreements": ["d1"],
+...          "sides": {"a": [{"id": "a", "name": "Ann"}], "b": [{"id": "b", "name": "Bo"}]}}]
+>>> svg = crux_map_svg(rows, {"d1": "Bo disputes Ann"}, {"a": "#332288"})
+>>> "Probes catch &lt;deception&gt;." in svg and "Bo disputes Ann" in svg and 'font-size="1' in svg
+True
 
 Examples
 --------
@@ -22,6 +32,60 @@ from cruxmap.ui.palette import AGREE, DISAGREE, OTHER
 from cruxmap.ui.render import esc, short
 
 WIDTH, HEIGHT = 1000, 720
+#: The crux map's natural width: the Export page's column, so its text is never scaled down.
+CRUX_WIDTH = 800
+
+
+def crux_map_svg(cruxes: list[dict[str, Any]], summaries: dict[str, str], colours: dict[str, str],
+                 title: str = "cruxmap: the crux map", per_crux: int = 3) -> str:
+    """The crux map as an SVG: cruxes (``top_cruxes`` rows) as rows, each with its sides and
+    up to ``per_crux`` disagreements (``summaries``: disagreement id -> summary)."""
+    from cruxmap.graph.analysis.words import UNKNOWN_AUTHOR, crux_kind
+
+    body, y = [], 80
+    for i, c in enumerate(cruxes, 1):
+        top = y
+        y += 8
+        for line in _wrap(f"{i}. {c['text']}", 72)[:3]:
+            y += 22
+            body.append(f'<text x="40" y="{y}" font-size="17" font-weight="bold">{esc(line)}</text>')
+        y += 22
+        body.append(f'<text x="40" y="{y}" font-size="13" fill="#555">{esc(crux_kind(c.get("kind")))}</text>')
+        x, y = 40, y + 26
+        for side in ("a", "b"):
+            people = c.get("sides", {}).get(side, []) or [{"id": "", "name": UNKNOWN_AUTHOR}]
+            for person in people[:3]:
+                name = short(person["name"], 18)
+                body.append(f'<circle cx="{x + 6}" cy="{y - 5}" r="6" fill="{colours.get(person["id"], OTHER)}"/>'
+                            f'<text x="{x + 17}" y="{y}" font-size="15" font-weight="bold">{esc(name)}</text>')
+                x += 30 + 9 * len(name)
+            if len(people) > 3:
+                body.append(f'<text x="{x}" y="{y}" font-size="14" fill="#555">+{len(people) - 3}</text>')
+                x += 40
+            if side == "a":
+                body.append(f'<text x="{x + 4}" y="{y}" font-size="14" fill="#555">vs</text>')
+                x += 36
+        for d in c.get("disagreements", [])[:per_crux]:
+            if d in summaries:
+                y += 22
+                body.append(f'<text x="56" y="{y}" font-size="14">\u2013 {esc(short(summaries[d], 88))}</text>')
+        more = len(c.get("disagreements", [])) - per_crux
+        if more > 0:
+            y += 20
+            body.append(f'<text x="56" y="{y}" font-size="13" fill="#555">and {more} more</text>')
+        y += 18
+        body.insert(len(body) - 0, f'<rect x="20" y="{top}" width="{CRUX_WIDTH - 40}" height="{y - top}" rx="8" '
+                    'fill="none" stroke="#DDDDDD"/>')
+        y += 12
+    if not cruxes:
+        y += 30
+        body.append('<text x="40" y="110" font-size="16">No cruxes found in this map yet.</text>')
+    height = y + 20
+    return "\n".join([f'<svg xmlns="http://www.w3.org/2000/svg" width="{CRUX_WIDTH}" height="{height}" '
+                      f'viewBox="0 0 {CRUX_WIDTH} {height}" font-family="DejaVu Sans, Arial, sans-serif">',
+                      f'<rect width="{CRUX_WIDTH}" height="{height}" fill="#FFFFFF"/>',
+                      f'<text x="24" y="44" font-size="22" font-weight="bold">{esc(title)}</text>',
+                      *body, "</svg>"])
 
 
 def map_svg(matrix: dict[str, Any], colours: dict[str, str], cruxes: list[dict[str, Any]],

@@ -23,6 +23,7 @@ import re
 from typing import Any
 
 from cruxmap.graph.analysis.threads import claim_role, segments
+from cruxmap.graph.analysis.words import UNKNOWN_AUTHOR, reads_as
 from cruxmap.ui.palette import OTHER, ROLE_TINTS, STANCE_BADGES, colour_of
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$=^&\"'])")
@@ -63,7 +64,7 @@ def short(text: Any, n: int = 60) -> str:
 def author_chip(name: Any, colour: str) -> str:
     """A coloured dot and the author's name."""
     return (f'<span class="cm-author"><span class="cm-dot" style="background:{colour}"></span>'
-            f'{esc(name or "unknown author")}</span>')
+            f'{esc(name or UNKNOWN_AUTHOR)}</span>')
 
 
 def stance_badge(stance: str | None, confidence: float | None = None) -> str:
@@ -71,8 +72,8 @@ def stance_badge(stance: str | None, confidence: float | None = None) -> str:
     if not stance or stance not in STANCE_BADGES:
         return ""
     bg, fg, label = STANCE_BADGES[stance]
-    conf = f" {confidence:.0%}" if isinstance(confidence, (int, float)) else ""
-    return f'<span class="cm-badge" style="background:{bg};color:{fg}">{esc(label)}{conf}</span>'
+    why = reads_as(stance, confidence) + (f" ({confidence:.0%})" if isinstance(confidence, (int, float)) else "")
+    return f'<span class="cm-badge" style="background:{bg};color:{fg}" title="{esc(why)}">{esc(label)}</span>'
 
 
 def link(url: Any, label: str = "source") -> str:
@@ -154,7 +155,7 @@ def item_html(it: dict[str, Any], colours: dict[str, str], is_post: bool = False
     if src:
         meta.append(src)
     # a pasted page that shows no author for an item says so; the item is shown, not hidden
-    unshown = "author not shown on the page" if it.get("attribution") == "unknown" else "unknown author"
+    unshown = "author not shown on the page" if it.get("attribution") == "unknown" else UNKNOWN_AUTHOR
     head = (author_chip(it.get("author") or unshown, colour)
             + stance_badge(it.get("stance"), it.get("stance_confidence"))
             + (' <span class="cm-badge" style="background:#EEE;color:#333">retracted</span>'

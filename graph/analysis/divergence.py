@@ -22,11 +22,12 @@ from __future__ import annotations
 from typing import Any
 
 from cruxmap.graph.analysis._lookup import author_names, resolve_author, when
+from cruxmap.graph.analysis.words import UNKNOWN_AUTHOR
 from cruxmap.graph.errors import CruxmapError
 from cruxmap.graph.schema import ATTACKS, COMMENT, REPLIES_TO, SAME_AS, SUPPORTS, WROTE
 from cruxmap.graph.store import GraphStore
 
-__all__ = ["divergence_matrix", "divergent_pairs", "pair_diff", "net_divergence"]
+__all__ = ["divergence_matrix", "divergent_pairs", "pair_diff", "net_divergence", "NOT_SHOWN"]
 
 
 def net_divergence(disagree: float, agree: float, disagreements: int = 0) -> float:
@@ -47,6 +48,10 @@ def net_divergence(disagree: float, agree: float, disagreements: int = 0) -> flo
     return 1.0 if disagreements else 0.0
 
 
+#: The matrix's place for claims whose author the source did not show (a pasted page can hide names).
+NOT_SHOWN = "author:not-shown"
+
+
 def divergence_matrix(store: GraphStore) -> dict[str, Any]:
     """The author x author matrix: every ordered pair of authors who made claims.
 
@@ -56,11 +61,17 @@ def divergence_matrix(store: GraphStore) -> dict[str, Any]:
         ``{"authors": [{id, name, claims}], "cells": [{a, a_name, b, b_name, disagree,
         agree, disagreements, net}]}``: one cell per ordered pair (both ``a, b`` and
         ``b, a``, so a heatmap is symmetric), ``net`` as in :func:`net_divergence`.
-        Authors are ordered by claims (most first), then name.
+        Authors are ordered by claims (most first), then name. Claims whose author the
+        source did not show, when they answer or are answered, count as one more author,
+        :data:`NOT_SHOWN` ("author not shown"), last.
     """
     authors = sorted((a for a in store.authors() if a["claims"]),
                      key=lambda a: (-a["claims"], a["name"].casefold()))
     weights = {(r["a"], r["b"]): r for r in store.divergence()}
+    hidden, hidden_weights = _not_shown(store)
+    if hidden and hidden_weights:
+        authors.append({"id": NOT_SHOWN, "name": UNKNOWN_AUTHOR, "claims": hidden})
+        weights.update({(NOT_SHOWN, other): w for other, w in hidden_weights.items()})
     cells = []
     for x in authors:
         for y in authors:
@@ -75,11 +86,40 @@ def divergence_matrix(store: GraphStore) -> dict[str, Any]:
             "cells": cells}
 
 
+def _not_shown(store: GraphStore) -> tuple[int, dict[str, dict[str, float]]]:
+    """How many claims have no author, and their weights with each named author."""
+    author_of = {c["id"]: c["author_id"] for c in store.claims()}
+    hidden = sum(1 for a in author_of.values() if not a)
+    out: dict[str, dict[str, float]] = {}
+    if not hidden:
+        return 0, out
+    for typ, kind in ((ATTACKS, "disagree"), (SUPPORTS, "agree")):
+        for r in store.relationships(typ):
+            a, b = author_of.get(r["start"], ""), author_of.get(r["end"], "")
+            if (r["start"] in author_of and r["end"] in author_of) and bool(a) != bool(b):
+                w = out.setdefault(a or b, {"disagree": 0.0, "agree": 0.0, "disagreements": 0})
+                w[kind] = round(w[kind] + float(r["properties"].get("confidence", 1.0) or 1.0), 4)
+    for d in store.disagreements():
+        sides = {s: {c["author_id"] for c in claims} for s, claims in d["sides"].items()}
+        for s, t in (("a", "b"), ("b", "a")):
+            if None in sides.get(s, set()) or "" in sides.get(s, set()):
+                for other in sides.get(t, set()) - {None, ""}:
+                    w = out.setdefault(other, {"disagree": 0.0, "agree": 0.0, "disagreements": 0})
+                    w["disagreements"] += 1
+    return hidden, out
+
+
 def divergent_pairs(store: GraphStore, limit: int | None = None) -> list[dict[str, Any]]:
-    """Author pairs that disagree, most divergent first (pairs that only agree are left out)."""
+    """Author pairs that disagree more than they agree, most divergent first.
+
+    A pair is listed when its net divergence (:func:`net_divergence`) is above zero, the
+    same quantity the matrix colours, so a pair listed here is never drawn as agreeing;
+    pairs with as many disagreements rank by how much more they disagree than agree.
+    """
     rows = [dict(r, net=net_divergence(r["disagree"], r["agree"], r["disagreements"]))
             for r in store.divergence() if r["disagree"] > 0 or r["disagreements"] > 0]
-    rows.sort(key=lambda r: (-r["disagreements"], -r["disagree"], r["a_name"], r["b_name"]))
+    rows = [r for r in rows if r["net"] > 0]
+    rows.sort(key=lambda r: (-r["disagreements"], -r["net"], -r["disagree"], r["a_name"], r["b_name"]))
     return rows[:limit] if limit else rows
 
 
@@ -89,7 +129,7 @@ def _exchange(rel: dict[str, Any], claims: dict[str, dict[str, Any]], times: dic
     frm, to = claims[rel["start"]], claims[rel["end"]]
     p = rel["properties"]
     return {"from": frm, "to": to, "type": rel["type"], "stance": p.get("stance"),
-            "confidence": p.get("confidence"), "evidence": p.get("evidence", ""),
+            "confidence": p.get("confidence"), "evidence": p.get("evidence", ""), "how": p.get("target"),
             "when": when(store, frm, times)}
 
 

@@ -27,7 +27,7 @@ Examples
 
 from __future__ import annotations
 
-from collections import defaultdict, deque
+from collections import defaultdict
 from typing import Any, Iterable
 
 from cruxmap.graph.analysis._lookup import author_names, claim_row, item, paragraph
@@ -90,7 +90,12 @@ def _priority(n: dict[str, Any]) -> tuple:
 
 def neighbourhood(store: GraphStore, focus: Iterable[str], hops: int = 2, limit: int = 200,
                   graph: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The argument graph within ``hops`` of the ``focus`` nodes, at most ``limit`` nodes.
+    """The ``limit`` most relevant nodes of the argument graph within ``hops`` of the ``focus``.
+
+    Relevance: nearer first; at the same distance cruxes, then disagreements, then claims;
+    then the nodes most connected to what is already kept (a claim that answers three kept
+    claims before one that answers one), then the more confident relation. So a busy map
+    gives a small readable view of what matters around the focus, not every node two hops out.
 
     Parameters
     ----------
@@ -100,7 +105,7 @@ def neighbourhood(store: GraphStore, focus: Iterable[str], hops: int = 2, limit:
     hops : int
         How far to walk, in relationships, either direction.
     limit : int
-        At most this many nodes; nearer nodes win, then cruxes and disagreements.
+        At most this many nodes.
     graph : dict, optional
         A precomputed :func:`argument_graph` (the app caches it).
 
@@ -120,22 +125,37 @@ def neighbourhood(store: GraphStore, focus: Iterable[str], hops: int = 2, limit:
                 nodes[f] = _claim_node(row)
     focus = [f for f in focus if f in nodes]
     adj: dict[str, set[str]] = defaultdict(set)
+    strength: dict[frozenset, float] = {}
     for e in g["edges"]:
         adj[e["source"]].add(e["target"])
         adj[e["target"]].add(e["source"])
+        key = frozenset((e["source"], e["target"]))
+        strength[key] = max(strength.get(key, 0.0), float(e.get("confidence") or 0.5))
     depth = {f: 0 for f in focus[:limit]}
-    queue = deque(depth)
     truncated = len(focus) > limit
-    while queue:
-        n = queue.popleft()
-        if depth[n] >= hops:
-            continue
-        for m in sorted(adj[n] - depth.keys(), key=lambda x: _priority(nodes[x])):
-            if len(depth) >= limit:
-                truncated = True
-                break
-            depth[m] = depth[n] + 1
-            queue.append(m)
+    frontier = list(depth)
+    for d in range(1, hops + 1):
+        candidates = {m for n in frontier for m in adj[n]} - depth.keys()
+        if not candidates:
+            break
+        kept = set(depth)
+
+        def relevance(m: str) -> tuple:
+            links = adj[m] & kept
+            return (_priority(nodes[m])[0], -len(links),
+                    -max((strength.get(frozenset((m, k)), 0.0) for k in links), default=0.0), m)
+
+        ranked = sorted(candidates, key=relevance)
+        room = limit - len(depth)
+        if len(ranked) > room:
+            truncated = True
+            ranked = ranked[:max(room, 0)]
+        for m in ranked:
+            depth[m] = d
+        frontier = ranked
+        if len(depth) >= limit:
+            truncated = truncated or any(adj[n] - depth.keys() for n in frontier) and d < hops
+            break
     kept = [dict(nodes[n], depth=d) for n, d in sorted(depth.items(), key=lambda x: (x[1], x[0]))]
     edges = [e for e in g["edges"] if e["source"] in depth and e["target"] in depth]
     return {"nodes": kept, "edges": edges, "truncated": truncated, "focus": focus}

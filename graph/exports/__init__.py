@@ -126,13 +126,16 @@ def export(store: GraphStore, fmt: str, **filters: str | None) -> Iterator[str |
     return regs[fmt].generate(select(store, **filters))
 
 
-def write(store: GraphStore, fmt: str, path: str | Path, **filters: str | None) -> Path:
+def write(store: GraphStore, fmt: str, path: str | Path, progress: Callable[[int], None] | None = None,
+          **filters: str | None) -> Path:
     """Write the export to ``path`` atomically: a temporary file beside it, then a rename.
 
     The file gets the permissions a new file gets from the user's umask (or keeps those of the
     file it replaces). A symlink keeps pointing where it did: its target is replaced. A device,
     a FIFO or a folder is refused, and a missing folder, a full disk or a permission problem is
     one clear :class:`~cruxmap.graph.errors.ExportError`; an existing file is then left as it was.
+    ``progress`` is called with the number of bytes (binary formats) or characters written,
+    chunk by chunk.
     """
     path = Path(path)
     exporter = exporters().get(fmt)
@@ -148,6 +151,8 @@ def write(store: GraphStore, fmt: str, path: str | Path, **filters: str | None) 
         with os.fdopen(fd, "wb" if exporter.binary else "w", **({} if exporter.binary else {"encoding": "utf-8"})) as fh:
             for chunk in chunks:
                 fh.write(chunk)
+                if progress:
+                    progress(len(chunk))
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, _mode(target))

@@ -28,6 +28,7 @@ import re
 import textwrap
 from typing import Iterator
 
+from cruxmap.graph.analysis.words import UNKNOWN_AUTHOR
 from cruxmap.graph.exports._view import MapView, shorten, xml_safe
 from cruxmap.graph.schema import ATTACKS, SUPPORTS, UNDERCUT
 from cruxmap.graph.store import GraphStore
@@ -99,7 +100,7 @@ def generate(store: GraphStore) -> Iterator[str]:
             [a for a in by_author if a not in {x["id"] for x in view.authors}]
     for i, aid in enumerate(order):
         colour = PALETTE[i % len(PALETTE)]
-        name = view.name(aid) or (aid or "unknown author")
+        name = view.name(aid) or (aid or UNKNOWN_AUTHOR)
         yield f"  subgraph cluster_{i} {{\n    label={dot_string(name)}; style=\"rounded\"; color=\"#999999\";\n"
         for cid in by_author[aid]:
             url = _svg_url(safe_url(view.props(view.claim_item(cid) or "").get("url")))

@@ -1,36 +1,39 @@
-"""A readable report as one self-contained HTML page, with the map drawn in it.
+"""A readable report as one self-contained HTML page, built around the crux map.
 
-The same report as :mod:`cruxmap.graph.exports.markdown` (who disagrees with whom, each
-disagreement's two sides side by side, the cruxes, the exchanges, the topics) plus the
-map as an inline SVG picture (drawn by Graphviz's ``dot`` when it is installed,
-otherwise by a simple built-in circle layout). One file: the styles are inline and
-nothing is loaded from elsewhere (no scripts, fonts or images); links go to the
-sources (http(s) only).
+The page opens with the crux map: one row per crux, the authors on each side of it, and
+the disagreements that hinge on it, each a click away from what both sides said (quotes
+with links to the sources). Then who disagrees with whom, the topics, and, folded away,
+every exchange and every claim by author. It reads the same at 10 claims and at 5,000:
+text is never drawn smaller than the body's 15 px, nothing is wider than the page (at
+most 72 rem), and long lists fold (``<details>``), so no picture is ever scaled down to
+fit. The whole argument graph, every claim in one picture, is an option for small maps
+(drawn by Graphviz when installed, folded away); for big maps the page points to the
+``svg``, ``gexf`` and ``graphml`` exports, which are made for that.
 
-Every source string is HTML-escaped (``html.escape`` with quotes), so text such as
-``<script>`` in a comment shows as text and never runs.
+One file: the styles are inline and nothing is loaded from elsewhere (no scripts, fonts
+or images); links go to the sources (http(s) only). Every source string is
+HTML-escaped (``html.escape`` with quotes), so text such as ``<script>`` in a comment
+shows as text and never runs.
 
 Examples
 --------
 >>> from cruxmap.graph.nx_store import NxStore
 >>> page = "".join(generate(NxStore(":memory:")))
->>> page.startswith("<!DOCTYPE html>"), "<svg" in page
-(True, True)
+>>> page.startswith("<!DOCTYPE html>"), "<script" in page
+(True, False)
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import math
 from html import escape
+from pathlib import Path
 from typing import Iterator
 
+from cruxmap.graph.analysis.words import crux_kind, status, sureness
 from cruxmap.graph.exports import dot
 from cruxmap.graph.exports._graphviz import dot_available, render
-from cruxmap.graph.exports._report import Quote, build, by_author, counts_line
-from cruxmap.graph.exports._view import MapView, shorten, xml_safe
-from cruxmap.graph.schema import SUPPORTS
+from cruxmap.graph.exports._report import CruxRow, DisagreementReport, Quote, build, by_author, counts_line
+from cruxmap.graph.exports._view import xml_safe
 from cruxmap.graph.store import GraphStore
 
 NAME = "html"
@@ -40,17 +43,37 @@ BINARY = False
 
 __all__ = ["generate", "generate_html", "write_html"]
 
+#: Rows of the crux map shown open; the rest fold under "more cruxes".
+OPEN_ROWS = 25
+#: Disagreements listed under one crux before the rest fold.
+OPEN_DISAGREEMENTS = 6
+#: Author pairs shown before the rest fold.
+OPEN_PAIRS = 15
+#: The whole-graph picture is offered up to this many claims (past it, one picture is unreadable).
+PICTURE_UP_TO_CLAIMS = 150
+
 _STYLE = """
-body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",Helvetica,Arial,sans-serif;max-width:72rem;margin:2rem auto;padding:0 1rem;color:#222}
-h1{font-size:1.7rem;margin-bottom:.2rem}h2{margin-top:2.2rem;border-bottom:1px solid #ddd}
-.counts{color:#666}figure.map{overflow:auto;border:1px solid #ddd;padding:.5rem;margin:1rem 0}
-figure.map svg{max-width:100%;height:auto}
-table{border-collapse:collapse;width:100%}th,td{border:1px solid #ddd;padding:.35rem .5rem;vertical-align:top;text-align:left}
-td.n{text-align:right}.sides{display:grid;grid-template-columns:1fr 1fr;gap:1rem}
-.side h4{margin:.2rem 0}.side.a h4{color:#b2182b}.side.b h4{color:#2166ac}
+*{box-sizing:border-box}
+body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",Helvetica,Arial,sans-serif;max-width:72rem;margin:1.5rem auto;padding:0 1rem;color:#222;overflow-wrap:anywhere}
+h1{font-size:1.7rem;margin:0 0 .2rem}h2{margin-top:2rem;border-bottom:1px solid #ddd;font-size:1.35rem}
+.counts,.meta,.lead{color:#555}.meta{font-size:14px}
+.crux{border:1px solid #ddd;border-radius:8px;padding:.7rem 1rem;margin:.8rem 0;background:#fff}
+.crux-text{font-weight:600;font-size:17px;margin:0}.crux-none .crux-text{font-weight:normal;font-style:italic}
+.who{margin:.35rem 0}.who .vs{color:#555;font-size:14px;margin:0 .4rem}
+.chip{display:inline-block;border-radius:1em;padding:0 .6em;margin:.1em .15em;font-size:14px;font-weight:600}
+.a .chip{background:#fde3d3;color:#7a2d00}.b .chip{background:#d6e7f5;color:#083d66}
+ul.dis{list-style:none;padding:0;margin:.3rem 0 0}ul.dis>li{border-top:1px solid #eee;padding:.25rem 0}
+details>summary{cursor:pointer}details[open]>summary{margin-bottom:.4rem}
+.sides{display:grid;grid-template-columns:1fr 1fr;gap:1rem}.side h4{margin:.2rem 0;font-size:15px}
+.side.a h4{color:#a03a00}.side.b h4{color:#0a4f85}
 blockquote{margin:.4rem 0;padding:.4rem .7rem;border-left:4px solid #ccc;background:#fafafa;white-space:pre-wrap}
-.side.a blockquote{border-color:#ef8a62}.side.b blockquote{border-color:#67a9cf}
-blockquote footer{color:#666;font-size:.85rem;white-space:normal}.crux{font-weight:600}
+.side.a blockquote{border-color:#e69f00}.side.b blockquote{border-color:#56b4e9}
+blockquote footer{color:#555;font-size:14px;white-space:normal}
+table{border-collapse:collapse;width:100%}th,td{border:1px solid #ddd;padding:.35rem .5rem;vertical-align:top;text-align:left}
+td.n{text-align:right}ul.topics{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.4rem}
+ul.topics li{border:1px solid #ccc;border-radius:1em;padding:0 .7em}
+figure.whole{overflow:auto;max-height:80vh;border:1px solid #ddd;margin:.5rem 0;padding:.5rem}
+@media (max-width:40rem){.sides{grid-template-columns:1fr}}
 """.strip()
 
 
@@ -63,42 +86,56 @@ def _quote(q: Quote) -> str:
     return f"<blockquote>{_e(q.text)}<footer>\u2014 {_e(q.author)}{link}</footer></blockquote>"
 
 
-def _inline_svg(svg: str) -> str:
-    """Graphviz's SVG document as an element to inline (no XML prolog or DOCTYPE)."""
-    start = svg.find("<svg")
-    return svg[start:] if start >= 0 else svg
+def _chips(names: list[str]) -> str:
+    return "".join(f'<span class="chip">{_e(n)}</span>' for n in names) or '<span class="meta">\u2014</span>'
 
 
-def _circle_svg(view: MapView) -> str:
-    """A plain drawing without Graphviz: claims on a circle, coloured by author, and their relations."""
-    claims = [c["id"] for c in view.claims]
-    size, radius = 640, 260
-    pos = {cid: (size / 2 + radius * math.cos(2 * math.pi * i / max(len(claims), 1) - math.pi / 2),
-                 size / 2 + radius * math.sin(2 * math.pi * i / max(len(claims), 1) - math.pi / 2))
-           for i, cid in enumerate(claims)}
-    authors = [a["id"] for a in view.authors]
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" width="{size}" height="{size}" '
-           'role="img" aria-label="map of the claims and how they relate">']
-    for r in view.stances():
-        (x1, y1), (x2, y2) = pos[r["start"]], pos[r["end"]]
-        colour = "#1a9850" if r["type"] == SUPPORTS else "#d73027"
-        out.append(f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="{colour}" stroke-width="2"/>')
-    for cid, (x, y) in pos.items():
-        aid = view.claim_author(cid)
-        colour = dot.PALETTE[authors.index(aid) % len(dot.PALETTE)] if aid in authors else "#eeeeee"
-        who = view.name(aid) or "unknown author"
-        out.append(f'<g><title>{_e(who)}: {_e(view.text(cid))}</title>'
-                   f'<circle cx="{x:.1f}" cy="{y:.1f}" r="14" fill="{colour}" stroke="#666"/>'
-                   f'<text x="{x:.1f}" y="{y + 28:.1f}" font-size="10" text-anchor="middle">'
-                   f'{_e(shorten(view.text(cid), 28))}</text></g>')
-    out.append("</svg>")
-    return "\n".join(out)
+def _disagreement(d: DisagreementReport, with_names: bool = True) -> str:
+    """One disagreement: a summary line; both sides' quotes one click away."""
+    names = {s: ", ".join(d.authors.get(s, [])) or "\u2014" for s in ("a", "b")}
+    sides = "".join(f'<div class="side {s}"><h4>{_e(names[s])}</h4>'
+                    + "".join(_quote(q) for q in d.sides.get(s, [])) + "</div>" for s in ("a", "b"))
+    who = f"{_e(names['a'])} vs {_e(names['b'])} \u00b7 " if with_names else ""
+    return (f"<details><summary>{_e(d.summary)} <span class=\"meta\">\u2014 {who}{_e(status(d.status))} "
+            f"\u00b7 {_e(sureness(d.confidence))}</span></summary><div class=\"sides\">{sides}</div></details>")
 
 
-def _picture(store: GraphStore, view: MapView) -> str:
-    if dot_available():
-        return _inline_svg(render("".join(dot.generate(store)), "svg").decode("utf-8"))
-    return _circle_svg(view)
+def _crux_row(i: int, row: CruxRow) -> str:
+    n = len(row.disagreements)
+    if row.text:
+        under = f"{n} disagreement{'s' if n != 1 else ''}" if n else "no disagreement found under it yet"
+        head = (f'<p class="crux-text">{i}. {_e(row.text)}</p><p class="meta">{_e(crux_kind(row.kind))}'
+                f" \u00b7 {under}</p>")
+    else:
+        head = '<p class="crux-text">Disagreements that hinge on no crux found</p>'
+    if not n:
+        return f'<article class="crux">{head}</article>\n'
+    names = n > 1 or not row.text  # one disagreement under a crux: the row already names its sides
+    shown, rest = row.disagreements[:OPEN_DISAGREEMENTS], row.disagreements[OPEN_DISAGREEMENTS:]
+    items = "".join(f"<li>{_disagreement(d, names)}</li>" for d in shown)
+    if rest:
+        items += (f"<li><details><summary>{len(rest)} more disagreements</summary><ul class=\"dis\">"
+                  + "".join(f"<li>{_disagreement(d, names)}</li>" for d in rest) + "</ul></details></li>")
+    who = (f'<div class="who"><span class="a">{_chips(row.authors.get("a", []))}</span><span class="vs">vs</span>'
+           f'<span class="b">{_chips(row.authors.get("b", []))}</span></div>')
+    return (f'<article class="crux{"" if row.text else " crux-none"}">{head}{who}'
+            f'<ul class="dis">{items}</ul></article>\n')
+
+
+def _whole_graph(store: GraphStore, claims: int) -> str:
+    """The whole argument graph, folded away: drawn for small maps, pointed to for big ones."""
+    if claims <= PICTURE_UP_TO_CLAIMS and dot_available():
+        svg = render("".join(dot.generate(store)), "svg").decode("utf-8")
+        svg = svg[svg.find("<svg"):] if "<svg" in svg else svg
+        return ("<details><summary>The whole argument graph: every claim, by author, and how they relate"
+                f"</summary><figure class=\"whole\">{svg}<figcaption class=\"meta\">Green: supports, red: "
+                "attacks (dashed: undercut); octagons: disagreements; diamonds: cruxes.</figcaption>"
+                "</figure></details>\n")
+    why = (f"with {claims:,} claims one picture of every claim is too dense to read"
+           if claims > PICTURE_UP_TO_CLAIMS else "Graphviz is not installed to draw it")
+    return (f'<p class="meta">The whole argument graph is not drawn here: {why}. '
+            "<code>cruxmap export --format gexf</code> (or <code>graphml</code>) opens it in Gephi or yEd; "
+            "<code>--format svg</code> draws it with Graphviz.</p>\n")
 
 
 def generate(store: GraphStore) -> Iterator[str]:
@@ -109,54 +146,53 @@ def generate(store: GraphStore) -> Iterator[str]:
            f'<meta name="generator" content="cruxmap">\n<title>{_e(r.title)}</title>\n'
            f"<style>\n{_STYLE}\n</style>\n</head>\n<body>\n")
     yield f"<header><h1>{_e(r.title)}</h1><p class=\"counts\">{_e(counts_line(r.counts))}</p></header>\n"
-    yield f'<figure class="map">\n{_picture(store, v)}\n<figcaption>Claims by author; green: supports, ' \
-          f'red: attacks (dashed: undercut); octagons: disagreements; diamonds: cruxes.</figcaption></figure>\n'
-    yield '<section id="pairs"><h2>Who disagrees with whom</h2>\n'
+    yield '<section id="map"><h2>The crux map</h2>\n'
+    if r.crux_rows:
+        yield ('<p class="lead">Each row is a crux: a claim the disagreement turns on. Under it, who stands '
+               "on each side and the disagreements that hinge on it; open one for what each side said.</p>\n")
+        for i, row in enumerate(r.crux_rows[:OPEN_ROWS], 1):
+            yield _crux_row(i, row)
+        rest = r.crux_rows[OPEN_ROWS:]
+        if rest:
+            yield f"<details><summary>{len(rest)} more cruxes</summary>\n"
+            for i, row in enumerate(rest, OPEN_ROWS + 1):
+                yield _crux_row(i, row)
+            yield "</details>\n"
+    else:
+        yield "<p>No disagreements found.</p>\n"
+    yield _whole_graph(store, r.counts["claims"])
+    yield '</section>\n<section id="pairs"><h2>Who disagrees with whom</h2>\n'
     if r.pairs:
-        yield "<table><tr><th>Author</th><th>Author</th><th>Disagreements</th><th>Attacks</th><th>Supports</th></tr>\n"
-        for p in r.pairs:
-            yield (f"<tr><td>{_e(p.a)}</td><td>{_e(p.b)}</td><td class=\"n\">{p.disagreements}</td>"
-                   f"<td class=\"n\">{p.attacks}</td><td class=\"n\">{p.supports}</td></tr>\n")
-        yield "</table>\n"
+        head = "<table><tr><th>Author</th><th>Author</th><th>Disagreements</th><th>Attacks</th><th>Supports</th></tr>\n"
+
+        def rows(pairs):
+            return "".join(f"<tr><td>{_e(p.a)}</td><td>{_e(p.b)}</td><td class=\"n\">{p.disagreements}</td>"
+                           f"<td class=\"n\">{p.attacks}</td><td class=\"n\">{p.supports}</td></tr>\n" for p in pairs)
+        yield head + rows(r.pairs[:OPEN_PAIRS]) + "</table>\n"
+        if len(r.pairs) > OPEN_PAIRS:
+            yield (f"<details><summary>{len(r.pairs) - OPEN_PAIRS} more pairs</summary>" + head
+                   + rows(r.pairs[OPEN_PAIRS:]) + "</table></details>\n")
     else:
         yield "<p>No two authors answer each other in this map.</p>\n"
-    yield "</section>\n<section id=\"disagreements\"><h2>Disagreements</h2>\n"
-    if not r.disagreements:
-        yield "<p>None found.</p>\n"
-    for i, d in enumerate(r.disagreements, 1):
-        names = {s: ", ".join(d.authors.get(s, [])) or "\u2014" for s in ("a", "b")}
-        yield (f"<article><h3>{i}. {_e(d.summary)}</h3><p>Status: {_e(d.status)}, confidence "
-               f"{d.confidence:.2f}. {_e(names['a'])} vs {_e(names['b'])}.</p>\n<div class=\"sides\">")
-        for side in ("a", "b"):
-            yield (f'<div class="side {side}"><h4>Side {side.upper()}: {_e(names[side])}</h4>'
-                   + "".join(_quote(q) for q in d.sides.get(side, [])) + "</div>")
-        yield "</div>\n"
-        if d.cruxes:
-            yield "<p>Hinges on: " + "; ".join(f'<span class="crux">{_e(x)}</span>' for x in d.cruxes) + "</p>\n"
-        yield "</article>\n"
-    yield "</section>\n<section id=\"cruxes\"><h2>Cruxes</h2>\n"
-    if r.cruxes:
-        yield "<ol>" + "".join(
-            f'<li><span class="crux">{_e(x["text"])}</span> \u2014 score {x["score"]:.2f}, {_e(x["kind"])}'
-            + (f"; in: {_e('; '.join(x['disagreements']))}" if x["disagreements"] else "") + "</li>"
-            for x in r.cruxes) + "</ol>\n"
-    else:
-        yield "<p>None found.</p>\n"
-    yield "</section>\n<section id=\"exchanges\"><h2>Exchanges</h2>\n"
-    if r.exchanges:
-        yield "<table><tr><th>Claim</th><th></th><th>Answers</th></tr>\n"
-        for src, kind, dst in r.exchanges:
-            yield f"<tr><td>{_quote(src)}</td><td>{_e(kind)}</td><td>{_quote(dst)}</td></tr>\n"
-        yield "</table>\n"
-    else:
-        yield "<p>None found.</p>\n"
     yield "</section>\n"
     if r.topics:
-        yield ('<section id="topics"><h2>Topics</h2><ul>'
-               + "".join(f"<li>{_e(t)} ({n} claims)</li>" for t, n in r.topics) + "</ul></section>\n")
-    yield '<section id="claims"><h2>Claims by author</h2>\n'
+        yield ('<section id="topics"><h2>Topics</h2><ul class="topics">'
+               + "".join(f"<li>{_e(t)} <span class=\"meta\">{n}</span></li>" for t, n in r.topics)
+               + "</ul></section>\n")
+    yield '<section id="exchanges"><h2>Exchanges</h2>\n'
+    if r.exchanges:
+        yield (f"<details><summary>All {len(r.exchanges):,} exchanges: who attacked or backed whose claim"
+               "</summary><table><tr><th>Claim</th><th></th><th>Answers</th></tr>\n")
+        for src, kind, dst in r.exchanges:
+            yield f"<tr><td>{_quote(src)}</td><td>{_e(kind)}</td><td>{_quote(dst)}</td></tr>\n"
+        yield "</table></details>\n"
+    else:
+        yield "<p>None found.</p>\n"
+    yield '</section>\n<section id="claims"><h2>Claims by author</h2>\n'
     for name, texts in by_author(v).items():
-        yield f"<h3>{_e(name)}</h3><ul>" + "".join(f"<li>{_e(t)}</li>" for t in texts) + "</ul>\n"
+        yield (f"<details><summary>{_e(name)} <span class=\"meta\">{len(texts)} claim"
+               f"{'s' if len(texts) != 1 else ''}</span></summary><ul>"
+               + "".join(f"<li>{_e(t)}</li>" for t in texts) + "</ul></details>\n")
     yield "</section>\n</body>\n</html>\n"
 
 

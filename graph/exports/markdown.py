@@ -23,6 +23,7 @@ from pathlib import Path
 import re
 from typing import Iterator
 
+from cruxmap.graph.analysis.words import crux_kind, status
 from cruxmap.graph.exports._report import Quote, build, by_author, counts_line
 from cruxmap.graph.store import GraphStore
 
@@ -56,6 +57,15 @@ def generate(store: GraphStore) -> Iterator[str]:
     c = r.counts
     yield f"# {md_escape(r.title)}\n\n"
     yield f"cruxmap report: {counts_line(c)}.\n\n"
+    if r.crux_rows:
+        yield "## The crux map\n\n"
+        for i, row in enumerate(r.crux_rows, 1):
+            a, b = (", ".join(md_escape(x) for x in row.authors.get(s, [])) or "\u2014" for s in ("a", "b"))
+            head = f"{i}. **{md_escape(row.text)}** ({crux_kind(row.kind)})" if row.text else \
+                f"{i}. *Disagreements that hinge on no crux found*"
+            yield f"{head}: {a} vs {b}\n"
+            yield "".join(f"   - {md_escape(d.summary)} ({status(d.status)})\n" for d in row.disagreements)
+        yield "\n"
     yield "## Who disagrees with whom\n\n"
     if r.pairs:
         yield "| Author | Author | Disagreements | Attacks | Supports |\n|---|---|--:|--:|--:|\n"

@@ -3,7 +3,7 @@
 import streamlit as st
 from streamlit_cytoscape import Event, streamlit_cytoscape
 
-from cruxmap.graph.analysis import explorer
+from cruxmap.graph.analysis import explorer, words
 from cruxmap.ui import graphview, render, state
 from cruxmap.ui.palette import AGREE, DISAGREE, STATUS_COLOURS, colour_of
 
@@ -36,7 +36,9 @@ c1, c2, c3, c4 = st.columns([4, 3, 1.3, 1.3])
 focus = c1.selectbox("Focus on a crux or disagreement", focus_ids, format_func=labels.get, key="cruxes_focus")
 phrase = c2.text_input("…or search a phrase", key="cruxes_search", placeholder="e.g. probes")
 hops = c3.slider("Hops", 1, 4, 2, key="cruxes_hops")
-limit = c4.select_slider("Max nodes", [50, 100, 200, 300], value=200, key="cruxes_limit")
+limit = c4.select_slider("Nodes", [15, 30, 60, 120], value=30, key="cruxes_limit",
+                         help="The most relevant nodes around the focus: nearest, cruxes and disagreements "
+                              "first, then the claims most connected to them.")
 
 hits = state.cached(explorer.search, phrase.strip(), limit=40) if phrase.strip() else []
 if phrase.strip() and not hits:
@@ -50,9 +52,9 @@ elif focus == WHOLE:
                if view.get("summarised") else "The whole argument graph.")
 else:
     view = state.cached(explorer.neighbourhood, (focus,), hops=hops, limit=limit)
-    caption = f"Everything within {hops} hop(s) of the focus"
+    caption = f"The focus and what is most relevant within {hops} hop{'s' if hops != 1 else ''}"
 if view.get("truncated"):
-    caption += f" (cut at {limit} nodes: nearer nodes, cruxes and disagreements first)"
+    caption += f" (the {limit} most relevant nodes; raise Nodes for more)"
 
 left, right = st.columns([2, 1], gap="medium")
 with left:
@@ -62,7 +64,7 @@ with left:
     if view["nodes"]:
         value = streamlit_cytoscape(
             graphview.elements(view, colours, order), layout=graphview.layout(view),
-            node_styles=graphview.styles(colours, order), height=560, key="cruxes_graph",
+            node_styles=graphview.styles(colours, order), height=520, key="cruxes_graph",
             events=[Event(graphview.NODE_CLICK, "tap", "node")])
     legend = (f'<span><span class="cm-swatch" style="background:#FFD21F;border:2px solid #5C4600"></span>crux</span>'
               f'<span><span class="cm-swatch" style="background:#fff;border:2px solid {DISAGREE}"></span>disagreement</span>'
@@ -115,19 +117,32 @@ with right:
                 claims=[{"id": d["id"], "start": d["paragraph"]["start"], "end": d["paragraph"]["end"],
                          "role": d["role"], "stance": d["stance"]}], focus=d["id"]))
             if d["stance"]:
-                conf = f" ({d['stance_confidence']:.0%})" if isinstance(d["stance_confidence"], (int, float)) else ""
-                st.markdown(f"**Stance:** {render.md(d['stance'])}{render.md(conf)}"
-                            + (f"  \n**Evidence:** {render.md(d['stance_evidence'])}" if d["stance_evidence"] else "")
-                            + (" · target not in the map" if d["stance_target"] == "external" else ""))
+                st.markdown(render.md(words.stance_sentence(d["stance"], d["stance_confidence"], d["stance_evidence"],
+                                                            d["stance_target"] == "external")))
             if d["relations"]:
-                st.markdown("**Relations**")
-                rows = [{"": "→" if r["direction"] == "out" else "←",
-                         "relation": (r["stance"] or r["type"].lower()),
-                         "other claim": f"{r['other']['author'] or 'unknown'}: {r['other']['text']}",
-                         "confidence": r["confidence"], "evidence": r["evidence"]} for r in d["relations"]]
-                st.dataframe(rows, hide_index=True, width="stretch",
-                             column_config={"confidence": st.column_config.ProgressColumn(
-                                 "confidence", min_value=0.0, max_value=1.0, format="percent")})
+                st.markdown("**How it answers, and is answered**")
+                me = d["author"] or words.UNKNOWN_AUTHOR
+                for r in d["relations"]:
+                    other = r["other"]["author"] or words.UNKNOWN_AUTHOR
+                    who, whom, text = (me, other, r["other"]["text"]) if r["direction"] == "out" else \
+                        (other, me, d["text"])
+                    st.markdown("- " + render.md(words.exchange_sentence(
+                        who, whom, text, r["stance"], r["confidence"], r["evidence"], r["how"], r["type"])))
+            if d["stance"] or d["relations"]:
+                with st.expander("Why: the model's evidence"):
+                    if d["stance"]:
+                        conf = d["stance_confidence"]
+                        st.markdown(f"Stance **{render.md(d['stance'])}**"
+                                    + (f", confidence {conf:.0%}" if isinstance(conf, (int, float)) else "")
+                                    + (f": {render.md(d['stance_evidence'])}" if d["stance_evidence"] else ""))
+                    if d["relations"]:
+                        rows = [{"": "→" if r["direction"] == "out" else "←",
+                                 "relation": (r["stance"] or r["type"].lower()),
+                                 "other claim": f"{r['other']['author'] or words.UNKNOWN_AUTHOR}: {r['other']['text']}",
+                                 "confidence": r["confidence"], "evidence": r["evidence"]} for r in d["relations"]]
+                        st.dataframe(rows, hide_index=True, width="stretch",
+                                     column_config={"confidence": st.column_config.ProgressColumn(
+                                         "confidence", min_value=0.0, max_value=1.0, format="percent")})
             for x in d["disagreements"]:
                 st.markdown(f"Party to (side {render.md(x['side'] or '?')}): **{render.md(x['summary'])}** "
                             f":{STATUS_COLOURS.get(x['status'], 'gray')}-badge[{render.md(x['status'])}]")
@@ -138,8 +153,10 @@ with right:
                              query_params={"item": d["source_id"]})
         elif d["kind"] == "crux":
             st.markdown(f"◆ **{render.md(d['text'])}**")
-            st.caption(f"crux · score {d['score']:.2f} · {d['crux_kind']}"
-                       + (f" · evidence: {d['evidence']}" if d["evidence"] else ""))
+            st.caption(f"crux · {words.crux_kind(d['crux_kind'])}")
+            with st.expander("Why: how it was found"):
+                st.markdown(f"Score {d['score']:.2f} ({render.md(d['crux_kind'] or '')})"
+                            + (f": {render.md(d['evidence'])}" if d["evidence"] else ""))
             for dis in d["disagreements"]:
                 with st.container(border=True):
                     st.markdown(f"⬡ **{render.md(dis['summary'])}** "
@@ -149,5 +166,5 @@ with right:
             st.markdown(f"⬡ **{render.md(d.get('summary', ''))}** "
                         f":{STATUS_COLOURS.get(d.get('status'), 'gray')}-badge[{render.md(d.get('status', 'open'))}]")
             for x in d.get("crux_rows", []):
-                st.markdown(f"◆ Crux: **{render.md(x['text'])}** :gray[({x['score']:.2f})]")
+                st.markdown(f"◆ Crux: **{render.md(x['text'])}** :gray[({render.md(words.crux_kind(x['kind']))})]")
             st.html(render.STYLE + sides_html(d))

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from cruxmap.graph.analysis import divergence
+from cruxmap.graph.analysis import divergence, words
 from cruxmap.ui import charts, render, state
 from cruxmap.ui.palette import STATUS_COLOURS, colour_of
 
@@ -12,13 +12,13 @@ matrix = state.cached(divergence.divergence_matrix)
 authors = matrix["authors"]
 
 st.title("Divergence")
-if len(authors) < 2:
+if len([a for a in authors if a["id"] != divergence.NOT_SHOWN]) < 2:
     st.info("This map has fewer than two authors with claims, so there is no pair to compare.",
             icon=":material/info:")
     st.stop()
 
-ids = [a["id"] for a in authors]
-name = {a["id"]: a["name"] for a in authors}
+ids = [a["id"] for a in authors if a["id"] != divergence.NOT_SHOWN]  # only named authors can be compared
+name = {a["id"]: a["name"] for a in authors if a["id"] != divergence.NOT_SHOWN}
 pairs = state.cached(divergence.divergent_pairs)
 if not pairs:
     st.info("No disagreements found yet: nobody attacks anybody's claims in this map. The matrix "
@@ -37,8 +37,10 @@ elif st.session_state.get("divergence_a") not in name:
 left, right = st.columns([1, 1], gap="large") if len(authors) <= 9 else (st.container(), st.container())
 with left:
     st.subheader("Author × author")
+    hidden = any(a["id"] == divergence.NOT_SHOWN for a in authors)
     st.caption("Colour: blue where a pair agrees more than it disagrees, orange where it disagrees more. "
-               "Numbers count disagreements. Click a cell to compare the pair.")
+               "Numbers count disagreements. Click a cell to compare the pair."
+               + (" “author not shown” holds the claims whose author the page did not name." if hidden else ""))
     event = st.altair_chart(charts.heatmap(matrix), key="divergence_heatmap", on_select="rerun", width="content",
                             selection_mode=charts.PAIR_SELECTION)
     picked = (event.get("selection", {}) or {}).get(charts.PAIR_SELECTION) if event else None
@@ -66,22 +68,29 @@ st.html(render.STYLE + f'<h3 style="margin:.2em 0">{render.author_chip(diff["a"]
         f'<span class="cm-meta">vs</span> {render.author_chip(diff["b"]["name"], cb)}</h3>')
 m1, m2, m3, m4 = st.columns(4)
 m1.metric("Disagreements", diff["disagreement_count"])
-m2.metric("Disagreement weight", f"{diff['disagree']:.2f}")
-m3.metric("Agreement weight", f"{diff['agree']:.2f}")
+m2.metric("Replies that attack", len(diff["attacks"]))
+m3.metric("Points they share", len(diff["shared"]))
 m4.metric("Cruxes between them", len(diff["cruxes"]))
+st.caption(words.balance(diff["disagree"], diff["agree"], diff["disagreement_count"]))
+with st.expander("Why: the weights behind this"):
+    st.markdown(f"Disagreement weight {diff['disagree']:.2f}, agreement weight {diff['agree']:.2f}: the sum "
+                "of the confidence of each reply that attacks, or backs, the other's claims.")
 
 
 def exchange(x: dict) -> str:
-    """Both quotes of one exchange, the later one answering the earlier one."""
+    """Both quotes of one exchange, the later one answering the earlier one, and a sentence saying so."""
     frm, to = x["from"], x["to"]
-    meta = f'{x.get("stance") or x["type"].lower()}' + \
-        (f' · confidence {x["confidence"]:.0%}' if isinstance(x.get("confidence"), (int, float)) else "")
-    return (render.quote(to["text"], to.get("author") or name.get(to.get("author_id"), ""),
-                         colour_of(colours, to.get("author_id")), to.get("url"))
-            + f'<div class="cm-meta" style="margin:.1em 0 .1em 1em">↳ {render.esc(meta)}'
-            + (f' · {render.esc(x["evidence"])}' if x.get("evidence") else "") + "</div>"
-            + render.quote(frm["text"], frm.get("author") or name.get(frm.get("author_id"), ""),
-                           colour_of(colours, frm.get("author_id")), frm.get("url")))
+    who = frm.get("author") or name.get(frm.get("author_id"))
+    whom = to.get("author") or name.get(to.get("author_id"))
+    sentence = words.exchange_sentence(who, whom, to["text"], x.get("stance"), x.get("confidence"),
+                                       x.get("evidence"), x.get("how"), x.get("type", ""))
+    conf = f"confidence {x['confidence']:.0%}; " if isinstance(x.get("confidence"), (int, float)) else ""
+    why = (f'<details class="cm-meta"><summary>why</summary>{render.esc(conf + (x.get("evidence") or ""))}'
+           "</details>") if conf or x.get("evidence") else ""
+    return (render.quote(to["text"], whom or words.UNKNOWN_AUTHOR, colour_of(colours, to.get("author_id")), to.get("url"))
+            + f'<div class="cm-meta" style="margin:.1em 0 .1em 1em">↳ {render.esc(sentence)}{why}</div>'
+            + render.quote(frm["text"], who or words.UNKNOWN_AUTHOR, colour_of(colours, frm.get("author_id")),
+                           frm.get("url")))
 
 
 st.subheader("First point of divergence")
@@ -111,7 +120,7 @@ if not diff["cruxes"]:
     st.caption("No crux between these two was found.")
 for i, c in enumerate(diff["cruxes"]):
     row = st.columns([6, 1], vertical_alignment="center")
-    row[0].markdown(f"**{render.md(c['text'])}**  \n:gray[score {c['score']:.2f} · {render.md(c['kind'])}]")
+    row[0].markdown(f"**{render.md(c['text'])}**  \n:gray[{render.md(words.crux_kind(c['kind']))}]")
     if row[1].button("Explore", key=f"divergence_xcrux_{i}", icon=":material/hub:"):
         st.switch_page(state.PAGES["cruxes"], query_params={"focus": c["id"]})
 

@@ -36,7 +36,13 @@ for i, f in enumerate(formats):
         key=f"export_{f['name']}", icon=":material/download:", on_click="ignore", width="stretch")
 
 st.subheader("The map as a picture")
-summary_tab, full_tab = st.tabs(["Who disagrees with whom", "The whole map"])
+crux_tab, summary_tab, full_tab = st.tabs(["The crux map", "Who disagrees with whom", "The whole graph"])
+with crux_tab:
+    summaries = {d["id"]: d["summary"] for d in dis}
+    crux_svg = mapimage.crux_map_svg(state.cached(overview.top_cruxes, limit=8), summaries, colours)
+    st.image(crux_svg, width=mapimage.CRUX_WIDTH)
+    st.download_button("Download crux-map.svg", crux_svg, file_name="cruxmap-crux-map.svg", mime="image/svg+xml",
+                       key="export_crux_image", icon=":material/image:")
 with summary_tab:
     svg = mapimage.map_svg(state.cached(divergence.divergence_matrix), colours,
                            state.cached(overview.top_cruxes, limit=6))
@@ -46,6 +52,8 @@ with summary_tab:
 with full_tab:
     image = exporting.image_format(formats)
     claims = state.cached(overview.map_summary)["claims"]
+    st.caption("Every claim in one picture, for Gephi-style exploration: the gexf and graphml downloads "
+               "above open in Gephi or yEd.")
     if image is None:
         st.caption("No image exporter is installed (svg or png).")
     elif claims > exporting.DRAW_UP_TO_CLAIMS:

@@ -6,7 +6,7 @@ import streamlit as st
 
 from cruxmap import loaders
 from cruxmap.graph.errors import CruxmapError, StoreBusy
-from cruxmap.ui import state, uploads
+from cruxmap.ui import formatting, state, uploads
 
 if state.read_only():
     st.error("This map is shared read-only: nothing can be added to it here.", icon=":material/lock:")
@@ -52,12 +52,11 @@ def encoder():
 def show(report) -> None:
     """The per-file summary of a finished ingest."""
     for f in report.files:
-        st.success(f"{f.path}: {f.format}, {f.posts} posts, {f.comments} comments, {f.authors} authors, "
-                   f"{f.claims} claims, {f.disagreements} disagreements, {f.cruxes} cruxes",
-                   icon=":material/check_circle:")
+        st.success(f"{f.path}: {formatting.file_summary(f)}", icon=":material/check_circle:")
     w = report.written
-    st.caption(f"written: {w.get('nodes_written', 0)} nodes, {w.get('relationships_written', 0)} "
-               f"relationships ({w.get('unchanged', 0)} already there)")
+    st.caption(f"written: {formatting.plural(w.get('nodes_written', 0), 'node')}, "
+               f"{formatting.plural(w.get('relationships_written', 0), 'relationship')} "
+               f"({w.get('unchanged', 0):,} already there)")
     state.reopen()  # the map may have just been created; every page sees the new version
 
 

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from cruxmap.graph.analysis import divergence, overview
-from cruxmap.ui import charts, render, state
+from cruxmap.graph.analysis import divergence, overview, words
+from cruxmap.ui import charts, formatting, render, state
 from cruxmap.ui.palette import STATUS_COLOURS, colour_of
 
 store = state.require_map()
@@ -40,9 +40,11 @@ with left:
             c1.html(render.STYLE + render.author_chip(p["a_name"], colour_of(colours, p["a"]))
                     + ' <span class="cm-meta">vs</span> '
                     + render.author_chip(p["b_name"], colour_of(colours, p["b"]))
-                    + f' <span class="cm-meta"><br>{p["disagreements"]} disagreement'
-                    + ("s" if p["disagreements"] != 1 else "")
-                    + f' · against {p["disagree"]:.1f} · for {p["agree"]:.1f}</span>')
+                    + ' <span class="cm-meta"><br>'
+                    + (f'{formatting.plural(p["disagreements"], "disagreement")} · '
+                       f'{render.esc(words.balance(p["disagree"], p["agree"], p["disagreements"]).lower().rstrip("."))}'
+                       if p["disagreements"] else "their replies mostly attack each other's claims")
+                    + '</span>')
             if c2.button("Compare", key=f"overview_pair_{i}", width="stretch"):
                 st.switch_page(state.PAGES["divergence"], query_params={"a": p["a"], "b": p["b"]})
 
@@ -56,10 +58,11 @@ with right:
             st.markdown(f"**{render.md(c['text'])}**")
             a = " ".join(render.author_chip(x["name"], colour_of(colours, x["id"])) for x in c["sides"]["a"])
             b = " ".join(render.author_chip(x["name"], colour_of(colours, x["id"])) for x in c["sides"]["b"])
-            sides = (f'{a or "<span class=cm-meta>unknown</span>"} <span class="cm-meta">&nbsp;vs&nbsp;</span> '
-                     f'{b or "<span class=cm-meta>unknown</span>"}')
+            sides = (f'{a or "<span class=cm-meta>author not shown</span>"} <span class="cm-meta">&nbsp;vs&nbsp;</span> '
+                     f'{b or "<span class=cm-meta>author not shown</span>"}') if (a or b) else \
+                '<span class="cm-meta">no disagreement found under it yet</span>'
             row = st.columns([2.6, 1], vertical_alignment="center")
-            row[0].html(render.STYLE + f'<div class="cm-meta">score {c["score"]:.2f} · {render.esc(c["kind"])}'
+            row[0].html(render.STYLE + f'<div class="cm-meta">{render.esc(words.crux_kind(c["kind"]))}'
                         f'</div><div>{sides}</div>')
             if row[1].button("Explore", key=f"overview_crux_{i}", width="stretch"):
                 st.switch_page(state.PAGES["cruxes"], query_params={"focus": c["id"]})

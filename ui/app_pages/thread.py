@@ -5,7 +5,7 @@ import math
 import streamlit as st
 
 from cruxmap.graph.analysis import threads
-from cruxmap.ui import render, state
+from cruxmap.ui import formatting, render, state
 
 PAGE_SIZE = 150
 
@@ -32,7 +32,8 @@ if st.session_state.get("thread_post") not in by_id:
 
 def post_label(pid: str) -> str:
     p = by_id[pid]
-    return f"{render.short(p['title'], 90)} — {p['author'] or 'unknown'} ({p['comments']} comments)"
+    return (f"{render.short(p['title'], 90)} — {p['author'] or 'author not shown'} "
+            f"({formatting.plural(p['comments'], 'comment')})")
 
 
 c1, c2 = st.columns([3, 2])
