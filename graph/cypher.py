@@ -45,7 +45,8 @@ SCHEMA_STATEMENTS = [
     f"CREATE FULLTEXT INDEX cruxmap_text IF NOT EXISTS FOR (n:{CLAIM}|{CRUX}) ON EACH [n.text]",
     f"CREATE INDEX cruxmap_post_thread IF NOT EXISTS FOR (n:{POST}) ON (n.thread)",
     f"CREATE INDEX cruxmap_comment_thread IF NOT EXISTS FOR (n:{COMMENT}) ON (n.thread)",
-    f"MERGE (m:{META_LABEL} {{id: 'meta'}}) ON CREATE SET m.revision = 0",
+    # ``instance``: a map wiped and written again must not repeat an earlier version (the app caches on it)
+    f"MERGE (m:{META_LABEL} {{id: 'meta'}}) ON CREATE SET m.revision = 0, m.instance = randomUUID()",
 ]
 
 # Write a batch of nodes of one label; reports how many actually changed, so a re-ingest
@@ -70,7 +71,7 @@ RETURN sum(CASE WHEN same THEN 0 ELSE 1 END) AS written, count(*) AS seen
 """
 
 BUMP_REVISION = f"MATCH (m:{META_LABEL} {{id: 'meta'}}) SET m.revision = m.revision + 1"
-REVISION = f"MATCH (m:{META_LABEL} {{id: 'meta'}}) RETURN m.revision AS revision"
+REVISION = f"MATCH (m:{META_LABEL} {{id: 'meta'}}) RETURN m.revision AS revision, coalesce(m.instance, '') AS instance"
 DELETE_BATCH = f"""
 MATCH (n:{BASE_LABEL}) WITH n LIMIT $limit DETACH DELETE n RETURN count(*) AS deleted
 """

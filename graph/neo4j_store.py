@@ -287,7 +287,8 @@ class Neo4jStore(GraphStore):
 
     def version(self) -> str:
         rows = self._read(cypher.REVISION)
-        return f"{self.uri}/{self.database or 'default'}@{rows[0]['revision'] if rows else 0}"
+        instance, revision = (rows[0]["instance"], rows[0]["revision"]) if rows else ("", 0)
+        return f"{self.uri}/{self.database or 'default'}#{instance}@{revision}"
 
     def neighbourhood(self, id: str, hops: int = 1, limit: int = 300) -> tuple[list[Node], list[Relationship]]:
         if not self._read(cypher.NODE, id=id):

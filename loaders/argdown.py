@@ -83,11 +83,21 @@ _LINK = re.compile(r"\[[^\[\]\n]+\]\([^()\n]+\)")
 _LINK_TEXT = re.compile(r"\[([^\[\]]+)\]\([^()]*\)")
 
 
+_SPECIAL = re.compile(r"/\*|<!--|//|[{\[]")
+
+
 def _strip_comments(text: str) -> str:
     """Remove ``/* */``, ``<!-- -->`` and ``//`` comments, keeping line breaks (and ``{data}``)."""
     out, i, n = [], 0, len(text)
     ends = _brace_ends(text)
     while i < n:
+        special = _SPECIAL.search(text, i)  # plain text up to the next mark is copied in one piece
+        if special is None:
+            out.append(text[i:])
+            break
+        if special.start() > i:
+            out.append(text[i:special.start()])
+            i = special.start()
         if text.startswith("/*", i) or text.startswith("<!--", i):
             end = text.find("*/" if text[i] == "/" else "-->", i + 2)
             end = n if end < 0 else end + (2 if text[i] == "/" else 3)
@@ -348,18 +358,19 @@ def _clean(raw: str, source: str, line: int) -> tuple[str, list[str], dict[str, 
     data: dict[str, Any] = {}
     parts, i = [], 0
     ends = _brace_ends(raw)
-    while i < len(raw):
-        if raw[i] == "{" and (end := ends.get(i, i + 1)) > i + 1:
-            try:
-                value = _yaml(_restore(raw[i:end]))
-            except yaml.YAMLError:
-                value = None  # Argdown too ignores data it cannot read
-            if isinstance(value, dict):
-                data.update(value)
-            i = end
-        else:
-            parts.append(raw[i])
-            i += 1
+    for start in sorted(ends):  # the text between balanced {data} blocks is copied in pieces
+        end = ends[start]
+        if start < i:
+            continue  # inside a block already read
+        parts.append(raw[i:start])
+        try:
+            value = _yaml(_restore(raw[start:end]))
+        except yaml.YAMLError:
+            value = None  # Argdown too ignores data it cannot read
+        if isinstance(value, dict):
+            data.update(value)
+        i = end
+    parts.append(raw[i:])
     text = "".join(parts)
     tags = [_unprotect(m.group(1) or m.group(2)).strip() for m in _TAG.finditer(text)]
     text = _TAG.sub(" ", text)

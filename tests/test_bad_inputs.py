@@ -163,21 +163,49 @@ def test_yaml_alias_in_statement_data_is_ignored_not_expanded():
     assert [c.text for c in m.claims] == ["Cats.", "Dogs."]
 
 
-def test_ten_megabyte_single_post_reads_at_a_megabyte_a_second():
-    """The loaders read a 10 MB post in seconds (the stance stage is measured in BENCHMARKS.md)."""
-    para = "A model can improve its loss by a few nats without understanding the world. " * 8
-    text = "# One long post\n\n" + "\n\n".join(para for _ in range(10 * 1024 * 1024 // len(para)))
-    jsonl = json.dumps({"id": "p", "title": "T", "text": text}) + "\n"
-    for fmt, doc in (("markdown", text), ("jsonl", jsonl)):
-        tracemalloc.start()
-        started = time.perf_counter()
-        thread = loaders.parse(doc, fmt=fmt, source="big")
-        elapsed = time.perf_counter() - started
-        peak = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
-        assert len(thread.posts[0].text) > 10_000_000
-        assert elapsed < 10.0, (fmt, elapsed)  # >= 1 MB/s
-        assert peak < 10 * len(doc) + 20 * 1024 * 1024, (fmt, peak)
+def _one_post(fmt: str, text: str) -> str:
+    """A document of format ``fmt`` holding one post whose text is ``text``."""
+    flat = text.replace("\n\n", " ")
+    return {
+        "markdown": "# One long post\n\n" + text,
+        "forum-text": text,
+        "jsonl": json.dumps({"id": "p", "title": "T", "text": text}) + "\n",
+        "reddit": json.dumps([{"kind": "Listing", "data": {"children": [{"kind": "t3", "data": {
+            "name": "t3_a", "id": "a", "title": "T", "selftext": text, "author": "ann"}}]}}]),
+        "lesswrong": json.dumps({"data": {"post": {"result": {"_id": "abcdefghij", "title": "T",
+                                 "contents": {"markdown": text}, "user": {"displayName": "Ann"}}},
+                                 "comments": {"results": []}}}),
+        "argdown": "[A]: " + flat + "\n  -> [B]\n\n[B]: y\n",
+        "kialo": "Discussion Title: T\n\n1. " + flat + "\n1.1. Pro: yes\n",
+    }[fmt]
+
+
+LONG = ("A model can improve its loss by a few nats without understanding the world. " * 8 + "\n\n")
+#: Peak memory over input size; argdown reads its escapes, comments and lines from copies of the
+#: text (13.5x measured), every other loader stays under 6x.
+MEMORY_RATIO = {"argdown": 15}
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "forum-text", "jsonl", "reddit", "lesswrong", "argdown", "kialo"])
+def test_ten_megabyte_single_post_reads_at_a_megabyte_a_second(fmt):
+    """A 10 MB post took minutes; each loader now reads it in under 10 s, in bounded memory.
+
+    (Decomposing such a post is another matter: the stance stage reads ~30 s per MB; see the report.)
+    """
+    doc = _one_post(fmt, LONG * (10 * 1024 * 1024 // len(LONG)))
+    started = time.perf_counter()
+    thread = loaders.parse(doc, fmt=fmt, source="big")
+    elapsed = time.perf_counter() - started
+    m = thread if hasattr(thread, "thread") else None
+    posts = (m.thread if m else thread).posts
+    assert len(posts[0].text) > 9_000_000 or (m and len(m.claims) >= 1)
+    assert elapsed < 10.0, (fmt, elapsed)  # >= 1 MB/s
+    small = _one_post(fmt, LONG * (2 * 1024 * 1024 // len(LONG)))
+    tracemalloc.start()
+    loaders.parse(small, fmt=fmt, source="big")
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < MEMORY_RATIO.get(fmt, 10) * len(small) + 20 * 1024 * 1024, (fmt, peak / len(small))
 
 
 def test_duplicate_ids_name_both_lines(cruxmap):

@@ -35,7 +35,7 @@ DATA = Path(__file__).parent / "data"
 CASES = int(os.environ.get("CRUXMAP_FUZZ_CASES", "10000"))
 SEED = int(os.environ.get("CRUXMAP_FUZZ_SEED", "12"))
 #: No case of these small inputs may take longer than this (a quadratic path takes minutes).
-CASE_BUDGET = 2.0
+CASE_BUDGET = 5.0
 SOURCE = "fuzz-input"
 
 TOKENS = ["{", "}", "[", "]", "[" * 300, "{" * 300, "]" * 50, '"', "\\", "\\ud800", "\\udfff", "\ud800",

@@ -18,6 +18,16 @@ ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "ui" / "app.py"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_app_caches():
+    """The app caches on the store's version, which a wiped Neo4j database repeats: start clean."""
+    import streamlit as st
+
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
 @pytest.fixture
 def map_db(tmp_path):
     db = tmp_path / "map.db"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from click.testing import CliRunner
 from streamlit.testing.v1 import AppTest
 
@@ -16,6 +17,16 @@ from tests.test_secrets import APP
 
 OPINIONS = ["I disagree, {x} is overrated.", "No, {x} matters more than you think.",
             "I agree that {x} is the key point.", "That's wrong: {x} was never the issue."]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_app_caches():
+    """The app caches on the store's version, which a wiped Neo4j database repeats: start clean."""
+    import streamlit as st
+
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
 
 
 def thread(n: int, edited: bool = False, drop: int | None = None) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from streamlit.testing.v1 import AppTest
 
@@ -15,6 +16,16 @@ from tests.sample_map import sample_map
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "ui" / "app.py"
 SECRET = "hunter2-s3cret"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_app_caches():
+    """The app caches on the store's version, which a wiped Neo4j database repeats: start clean."""
+    import streamlit as st
+
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
 
 
 def test_redact_hides_userinfo_parameters_and_known_secrets(monkeypatch):
