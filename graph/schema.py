@@ -162,7 +162,9 @@ class Comment:
     score: int | None = None
     agreement: int | None = None
     source: str = ""
-    nesting: str = "known"  # known | unknown (pasted pages lose the tree) | addressed | quoted (recovered)
+    # known | unknown (pasted pages lose the tree) | addressed | quoted (recovered) |
+    # deleted (it answered a deleted item: parent_id is the nearest kept ancestor, whom it answered is unknown)
+    nesting: str = "known"
     reacts: tuple[tuple[str, int], ...] = ()  # e.g. (("crux", 2), ("notacrux", 1))
     retracted: bool = False
     quotes: tuple[Quote, ...] = ()
