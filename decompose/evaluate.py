@@ -358,11 +358,14 @@ def eval_crux_threads(crux_dir: Path) -> dict[str, Any]:
 
 
 def run_eval(data_dir: Path | str, crux_dir: Path | str | None = None, learned: bool = True,
-             encoder=None) -> dict[str, Any]:
-    """Every evaluation: ``{"debagreement": ..., "cmv_modes": ..., "arg_microtexts": ..., "crux_threads": ...}``.
+             encoder=None, devset_dir: Path | str | None = None) -> dict[str, Any]:
+    """Every evaluation: ``{"debagreement": ..., "cmv_modes": ..., "arg_microtexts": ...,
+    "crux_threads": ..., "devset": ...}``.
 
     ``data_dir`` holds the shared corpora; ``crux_dir`` the ``crux_*.json`` threads (default:
-    ``tests/data`` of this repository). Corpora that are missing are reported as such.
+    ``tests/data`` of this repository); ``devset_dir`` the real threads with hand-written gold
+    (default: ``devset/`` of this checkout, scored by :mod:`cruxmap.decompose.threads_eval`).
+    Corpora that are missing are reported as such.
     ``encoder``: the optional stance encoder, scored on DEBAGREEMENT beside the default.
     """
     data_dir = Path(data_dir)
@@ -378,4 +381,6 @@ def run_eval(data_dir: Path | str, crux_dir: Path | str | None = None, learned: 
         out[name] = fn(data_dir)
         out[name]["seconds"] = round(time.perf_counter() - t0, 2)
     out["crux_threads"] = eval_crux_threads(crux_dir)
+    from cruxmap.decompose.threads_eval import eval_devset
+    out["devset"] = eval_devset(Path(devset_dir) if devset_dir else Path(__file__).resolve().parents[1] / "devset")
     return out
