@@ -88,6 +88,10 @@ _IF_SHOWN = re.compile(
     r"(?P<then>[^.?!]*)", re.I)
 _THEN_CHANGES = re.compile(r"change (?:my|your) mind|convinc|persuad|agree|update|evidence|concede|accept|"
                            r"reconsider|believe|be wrong|support (?:your|the)|in favou?r", re.I)
+#: "If the majority behaved that way, I would agree that X": the condition is the crux.
+_IF_THEN_AGREE = re.compile(
+    r"^\W*if\s+(?P<x>[^,;]+?)\s*,?\s*(?:then\s+)?i(?:'d|’d|\s+would|\s+will|'ll|’ll)\s+(?:happily\s+|gladly\s+)?"
+    r"(?:agree|concede|change my mind|accept|be convinced|reconsider|update|admit|come around)\b", re.I)
 _WOULD_IF = re.compile(
     r"\b(?:i(?:'d|’d|\s+would|'ll|’ll|\s+will))\s+(?:be\s+)?(?:convinced|persuaded|agree|concede|reconsider|"
     r"come around|accept (?:that|your|it))\w*\s+(?:if|once|when)\s+(?P<x>[^.?!]+)", re.I)
@@ -206,6 +210,7 @@ class _Context:
         self.items_of: dict[str, set[str]] = {}
         self.parties: dict[str, dict[str, str]] = {}  # disagreement id -> author -> side
         self.corrections = self._corrections(m)
+        self.weak_stated: set[str] = set()  # stated cruxes that do not read alone (claim ids)
         self._chains: dict[str, list[str]] = {}
         self._vectorizer: Vectorizer | None = None
         for d in m.disagreements:
@@ -414,6 +419,9 @@ def explicit_cruxes(ctx: _Context) -> list[_Candidate]:
             pointers.append(c)  # "I think that's the crux": it endorses a crux named before
             continue
         text = text or _referred(ctx, c)
+        if text and not _reads_alone(text):
+            ctx.weak_stated.add(c.id)
+            continue
         if text:
             found.append(_Candidate(c, text, "explicit", 0.50 + 0.03 * min(weight, 3.0),
                                     [f'cue: "{m.group(0)}"'], namers={c.author_id or ""}))
@@ -436,6 +444,12 @@ def explicit_cruxes(ctx: _Context) -> list[_Candidate]:
     return found
 
 
+def _reads_alone(text: str) -> bool:
+    """A stated crux worth a card: a verb, content words, nothing pointing back ("that way")."""
+    return text.endswith("?") or substantive(text) and not \
+        re.search(r"\b(?:that|this|the same) way\b|[:;]\s+(?:he|she|it|they)\b", text, re.I)
+
+
 def _next_sentence(ctx: _Context, c: Claim) -> str:
     """The sentence right after claim ``c`` in its item (claim or not: "Which is harder?" too)."""
     text = ctx.items[c.source_id].text
@@ -456,10 +470,14 @@ def _stated_form(ctx: _Context, c: Claim) -> _Candidate | None:
         if len(content_words(x)) >= 2:
             return _Candidate(c, x, "explicit", 0.58, ['conditional concession: "' + m.group(0)[:50] + '"'],
                               namers={c.author_id or ""}, mind_changer=" ".join(c.text.split()))
-    m = _WOULD_IF.search(c.text)
+    m = _WOULD_IF.search(c.text) or _IF_THEN_AGREE.search(c.text)
     if m:
         x = phrase(m.group("x"))
-        if len(content_words(x)) >= 2:
+        if defect(x) not in _STATED_OK or not _reads_alone(x):
+            # "If they arrive later, I'd agree": stated, but not standalone; the crux card of its
+            # disagreement shows it as what would change a mind
+            ctx.weak_stated.add(c.id)
+        elif len(content_words(x)) >= 2:
             return _Candidate(c, x, "explicit", 0.56, ['conditional concession: "' + m.group(0)[:50] + '"'],
                               namers={c.author_id or ""}, mind_changer=" ".join(c.text.split()))
     t = " ".join(c.text.split())
@@ -496,7 +514,22 @@ def _contested(ctx: _Context, d: Disagreement, attacks: list) -> list[tuple[floa
             kind, base = "implicit", 0.28 + 0.1 * topical + 0.02 * min(len(attackers) - 1, 3)
         out.append((base * (0.5 + 0.5 * d.confidence), kind, c, attackers))
     out.sort(key=lambda t: (-t[0], t[2].id))
-    return out
+    # then what either side asserts in the exchange, closest to the other side's words first:
+    # the contested point is often stated beside the sentence that drew the attack
+    taken = {t[2].id for t in out}
+    rest = []
+    for cid, sd in d.sides:
+        c = ctx.by_id.get(cid)
+        if c is None or cid in taken or crux_marker(c.text) or not substantive(c.text):
+            continue
+        text = phrase(c.text)
+        if defect(text) or addresses_reader(text):
+            continue
+        other = [ctx.by_id[o].text for o, so in d.sides if so != sd and o in ctx.by_id]
+        near = max((overlap(o, c.text) for o in other), default=0.0)
+        rest.append((0.2 + 0.1 * near, "implicit", c, []))
+    rest.sort(key=lambda t: (-t[0], t[2].id))
+    return out + rest
 
 
 def implicit_cruxes(ctx: _Context, covered: frozenset[str] = frozenset()) -> list[_Candidate]:
@@ -505,7 +538,7 @@ def implicit_cruxes(ctx: _Context, covered: frozenset[str] = frozenset()) -> lis
     candidate that makes a grammatical question wins, none means "no crux found"."""
     attacks = [s for s in ctx.m.stances if s.stance in ATTACKING]
     # a fixed date or figure is no crux: factual corrections get none
-    per = {d.id: _contested(ctx, d, attacks)[:3] for d in ctx.m.disagreements
+    per = {d.id: _contested(ctx, d, attacks)[:10] for d in ctx.m.disagreements
            if d.id not in covered and d.id not in ctx.corrections}
     questions.prime(phrase(c.text) for cands in per.values() for _, _, c, _ in cands)
     out = []
@@ -515,7 +548,8 @@ def implicit_cruxes(ctx: _Context, covered: frozenset[str] = frozenset()) -> lis
             if not q:
                 continue
             evidence = (f"{len(attackers)} attack(s) from the other side, countered" if kind == "double"
-                        else f"contested: asserted by {ctx.name(c.author_id)}, attacked {len(attackers)} time(s)")
+                        else f"contested: asserted by {ctx.name(c.author_id)}, attacked {len(attackers)} time(s)"
+                        if attackers else f"asserted by {ctx.name(c.author_id)} in the exchange")
             out.append(_Candidate(c, q, kind, rank / (0.5 + 0.5 * d.confidence), [evidence], [d],
                                   namers={c.author_id or ""}))
             break
@@ -641,7 +675,7 @@ def find_cruxes(m: CruxMap) -> CruxMap:
                                    evidence=_evidence(ctx, x),
                                    disagreement_ids=tuple(d.id for d in x.disagreements)), x)
                    for s, x in kept)
-    crux_claims = {c.id for _, x in kept for c in x.members or [x.claim]}
+    crux_claims = {c.id for _, x in kept for c in x.members or [x.claim]} | ctx.weak_stated
     claims = tuple(replace(c, role="crux") if c.id in crux_claims else c for c in m.claims)
     with_crux = {d for x in cruxes for d in x.disagreement_ids}
     disagreements = tuple(d if d.id in with_crux else replace(d, crux_note=_no_crux(ctx, d))
@@ -697,4 +731,5 @@ _CHANGE_MIND = re.compile(r"change (?:my|your|his|her|their) mind|would convince
 
 def _mind_changer(text: str) -> bool:
     """A sentence that says what would change someone's mind."""
-    return bool(_CHANGE_MIND.search(text) or _IF_SHOWN.search(text))
+    return bool(_CHANGE_MIND.search(text) or _IF_SHOWN.search(text) or _IF_THEN_AGREE.search(text)
+                or _WOULD_IF.search(text))

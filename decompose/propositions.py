@@ -197,10 +197,14 @@ def filler(text: str) -> bool:
     >>> [filler(t) for t in ("2011.", "Source: https://x.org/a", "Proof!", "The first one is answered.")]
     [True, True, True, False]
     """
-    t = _URL.sub(" ", " ".join(text.split())).strip()
+    raw = " ".join(text.split())
+    t = _URL.sub(" ", raw).strip()
     if _DATE.match(t) or _FILLER.match(t) and len(_FILLER.sub("", t, count=1).split()) < 6:
         return True
-    return len(re.findall(r"[A-Za-z][A-Za-z'’-]*", t)) < 3
+    words = re.findall(r"[A-Za-z][A-Za-z'’-]*", t)
+    if t != raw and len(words) < 7 or t.rstrip().endswith(":") and len(words) < 6:
+        return True  # "Issue created by migration from <link>", "Replying to [comment:3]:"
+    return len(words) < 3
 
 
 def substantive(text: str) -> bool:

@@ -49,9 +49,19 @@ def parser():
         return None
 
 
+_SHOUTED = re.compile(r"\b[A-Z]{2,}\b")
+
+
 def _clean(claim: str) -> str:
+    """One sentence, no leading connective ("And", "Because"), shouted words in lower case."""
     text = " ".join(claim.split()).strip(" \"'“”*_>")
-    text = re.sub(r"^(?:and|but|so|also|well|yes|no|actually|honestly|basically)\b[,]?\s+", "", text, flags=re.I)
+    text = re.split(r"(?<=[A-Za-z0-9)][.!?])\s+(?=[A-Z])", text)[0]  # "X is OK.  Look at Y": X
+    for _ in range(2):
+        text = re.sub(r"^(?:and|but|so|also|well|yes|no|actually|honestly|basically|because|since|plus|"
+                      r"of course|obviously|clearly|in fact|again|sure|yeah|ok|okay|look|see|now|then)\b[,]?\s+",
+                      "", text, flags=re.I)
+    from cruxmap.decompose.cues import stopwords
+    text = _SHOUTED.sub(lambda m: m.group(0).lower() if m.group(0).lower() in stopwords() else m.group(0), text)
     return text.rstrip(" .!;:")
 
 
@@ -70,12 +80,37 @@ def prime(claims) -> None:
         _PARSED[text] = doc
 
 
+#: What a standalone question cannot hold: brackets, dashes and quotes of the thread's text,
+#: or a determiner that points back ("that variation", "such things", "these rules").
+_UNFIT = re.compile(r"[()\[\]\"“”]|--|\s[-–—]\s|\b(?:such|that|this|these|those)\s+(?!is\b|are\b|was\b|were\b)"
+                    r"(?:[a-z]+)\b(?=[^?]*$)", re.I)
+
+
+def _fit(question: str | None, text: str) -> str | None:
+    """The question, unless it cannot stand alone (see :data:`_UNFIT`) or says too little."""
+    if question is None:
+        return None
+    from cruxmap.decompose.embed import content_words
+    body = question[:-1]
+    for m in _UNFIT.finditer(body):
+        if m.group(0).lower().startswith("that ") and re.match(r"that\s+\w+\s", body[m.start():]) and \
+                re.search(r"\b(?:think|say|believe|argue|show|claim|know|mean|find|found|shows|means)\s+that\b",
+                          body[max(0, m.start() - 12):m.start() + 5], re.I):
+            continue  # "shows that X": a complementiser, not a pointer
+        return None
+    return question if len(content_words(body)) >= 2 else None
+
+
 @lru_cache(maxsize=4096)
 def yes_no(claim: str) -> str | None:
     """``claim`` (one declarative sentence) as a yes/no question, or None if it is not one."""
     text = _clean(claim)
     if not text or text.endswith("?") or len(text.split()) > _MAX_WORDS or len(text.split()) < 3:
         return None
+    return _fit(_yes_no(text), text)
+
+
+def _yes_no(text: str) -> str | None:
     nlp = parser()
     if nlp is None:
         return _rule_based(text)
@@ -103,9 +138,13 @@ def _from_tags(doc) -> str | None:
     subj, verb = toks[:k], toks[k]
     if subj[0].lower_ in _BAD_SUBJECTS | _SUBORDINATORS or len(subj) > 14 or \
             not any(t.pos_ in ("NOUN", "PROPN") for t in subj) or \
-            any(t.text == "," or t.tag_ in ("WDT", "WP") for t in subj):
+            any(t.text == "," or t.tag_ in ("WDT", "WP") or t.tag_ == "PRP" and t.lower_ in _BAD_SUBJECTS
+                for t in subj):
         return None
     rest = toks[k + 1:]
+    if any(t.tag_ == "MD" for t in rest) or any(t.lower_ in ("this", "that", "these", "those", "it", "them")
+                                               and t.tag_ not in ("WDT", "IN") for t in rest):
+        return None  # "Union rep should all be employed", "cause this": misread or pointing back
     if any(t.tag_ == "CC" or t.text == "," for t in rest) and any(t.tag_ in _FINITE for t in rest):
         return None  # a second clause: "X came out in 2021 and by 2024 we had Y"
     while rest and rest[0].lower_ in ("not", "n't", "never"):
@@ -145,11 +184,19 @@ def _from_parse(doc) -> str | None:
     if condition is not None and any(m.dep_ in ("nsubj", "nsubjpass") and m.lower_ in _BAD_SUBJECTS
                                      for m in condition.children):
         return None  # "If they do, ...": the condition itself points back
-    if subj.dep_ != "expl" and subj.lower_ in _BAD_SUBJECTS and len(list(subj.subtree)) == 1 and \
+    if subj.dep_ != "expl" and subj.lower_ in _BAD_SUBJECTS and \
             not (condition is not None and subj.lower_ in ("it", "they", "this", "that")):
         return None  # "If a vector needs re-extracting, it is a patch": the condition names "it"
     if subj.dep_ == "expl" and subj.lower_ != "there":
         return None  # "it is likely that ...": the real subject is a clause
+    for t in doc:
+        if t.lower_ in ("this", "that", "these", "those") and t.dep_ not in ("det", "mark") and \
+                t.tag_ not in ("WDT", "IN") or t.lower_ in ("it", "them") and t.dep_ in ("dobj", "pobj") \
+                and condition is None:
+            return None  # "Did terrorism cause this?": the object points back
+    if any(t.dep_ == "cc" and t.head.i == root.i and t.i > root.i for t in doc) and \
+            any(c.dep_ == "conj" and c.pos_ in ("VERB", "AUX") for c in root.children):
+        return None  # "X was necessary, but was predictable": two predicates
     auxes = [c for c in root.children if c.dep_ in ("aux", "auxpass") and subj.i < c.i < root.i]
     negs = {c.i for c in root.children if c.dep_ == "neg" or c.lower_ == "then" and c.i < subj.i}
     start = subj.left_edge.i
@@ -160,6 +207,8 @@ def _from_parse(doc) -> str | None:
         moved, verb = root, None
     elif root.tag_ == "VBZ" and subj.tag_ in ("NNS", "NNPS"):
         return None  # "probes ... arises": the parse took the wrong verb
+    elif any(t.tag_ == "MD" for t in doc[subj.left_edge.i:root.i]):
+        return None  # "Union rep should all be employed": a modal the parse did not attach
     elif root.tag_ in _DO or root.tag_ == "VB" and subj.i < root.i:
         moved, verb = None, root  # "Minimum wages reduce ...": the small model often tags VB
     else:
