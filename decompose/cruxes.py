@@ -538,9 +538,10 @@ def implicit_cruxes(ctx: _Context, covered: frozenset[str] = frozenset()) -> lis
     candidate that makes a grammatical question wins, none means "no crux found"."""
     attacks = [s for s in ctx.m.stances if s.stance in ATTACKING]
     # a fixed date or figure is no crux: factual corrections get none
-    per = {d.id: _contested(ctx, d, attacks)[:10] for d in ctx.m.disagreements
+    per = {d.id: _contested(ctx, d, attacks)[:6] for d in ctx.m.disagreements
            if d.id not in covered and d.id not in ctx.corrections}
-    questions.prime(phrase(c.text) for cands in per.values() for _, _, c, _ in cands)
+    # one batched parse of the likeliest two per disagreement; the rest only when those fail
+    questions.prime(phrase(c.text) for cands in per.values() for _, _, c, _ in cands[:2])
     out = []
     for d in ctx.m.disagreements:
         for rank, kind, c, attackers in per.get(d.id, ()):

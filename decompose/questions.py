@@ -116,9 +116,8 @@ def _yes_no(text: str) -> str | None:
         return _rule_based(text)
     doc = _PARSED.pop(text, None)
     doc = doc if doc is not None else nlp(text + ".")
-    # the small parser errs differently with and without the full stop: take either reading,
-    # then the tagger's first finite verb after a noun phrase
-    return _from_parse(doc) or _from_tags(doc) or _from_parse(nlp(text))
+    # the parse, else (the small parser errs) the tagger's first finite verb after a noun phrase
+    return _from_parse(doc) or _from_tags(doc)
 
 
 _FINITE = ("VBZ", "VBP", "VBD", "MD")
