@@ -419,6 +419,9 @@ def explicit_cruxes(ctx: _Context) -> list[_Candidate]:
             pointers.append(c)  # "I think that's the crux": it endorses a crux named before
             continue
         text = text or _referred(ctx, c)
+        if not text and len(re.findall(r"[A-Za-z]{3,}", c.text[m.end():])) >= 3:
+            ctx.weak_stated.add(c.id)  # "we differ: me for the individual, you for society"
+            continue
         if text and not _reads_alone(text):
             ctx.weak_stated.add(c.id)
             continue
