@@ -105,8 +105,9 @@ def _fit(question: str | None, text: str) -> str | None:
 def yes_no(claim: str) -> str | None:
     """``claim`` (one declarative sentence) as a yes/no question, or None if it is not one."""
     text = _clean(claim)
-    if not text or text.endswith("?") or len(text.split()) > _MAX_WORDS or len(text.split()) < 3:
-        return None
+    if not text or text.endswith("?") or len(text.split()) > _MAX_WORDS or len(text.split()) < 3 or \
+            re.match(r"(?:implying|imagine|suppose|assuming)\b", text, re.I):
+        return None  # ">implying X": a jibe; "Imagine X": a scenario, not a claim
     return _fit(_yes_no(text), text)
 
 
@@ -121,6 +122,7 @@ def _yes_no(text: str) -> str | None:
 
 
 _FINITE = ("VBZ", "VBP", "VBD", "MD")
+_MODALS = {"should", "would", "could", "can", "will", "must", "may", "might", "shall"}
 _SUBORDINATORS = {"if", "when", "because", "since", "although", "though", "while", "unless", "whether",
                   "as", "once", "after", "before", "so", "and", "but", "or"}
 
@@ -141,7 +143,7 @@ def _from_tags(doc) -> str | None:
                 for t in subj):
         return None
     rest = toks[k + 1:]
-    if any(t.tag_ == "MD" for t in rest) or any(t.lower_ in ("this", "that", "these", "those", "it", "them")
+    if any(t.tag_ == "MD" or t.lower_ in _MODALS for t in rest) or any(t.lower_ in ("this", "that", "these", "those", "it", "them")
                                                and t.tag_ not in ("WDT", "IN") for t in rest):
         return None  # "Union rep should all be employed", "cause this": misread or pointing back
     if any(t.tag_ == "CC" or t.text == "," for t in rest) and any(t.tag_ in _FINITE for t in rest):
@@ -176,8 +178,8 @@ def _from_parse(doc) -> str | None:
     if sum(1 for t in doc if t.dep_ in ("nsubj", "nsubjpass", "expl") and t.head.dep_ in ("ROOT", "conj")) > 1:
         return None
     subj = next((c for c in root.children if c.dep_ in ("nsubj", "nsubjpass", "csubj", "expl")), None)
-    if subj is None or subj.i > root.i:
-        return None
+    if subj is None or subj.i > root.i or any(c.dep_ == "acl" and c.tag_ == "VBG" for c in subj.children):
+        return None  # "Evolution being real is ...": a clause the parse hung on a noun
     condition = next((c for c in root.children if c.dep_ == "advcl" and c.i < subj.i and
                       any(m.lower_ in ("if", "when", "unless", "once") for m in c.children)), None)
     if condition is not None and any(m.dep_ in ("nsubj", "nsubjpass") and m.lower_ in _BAD_SUBJECTS
