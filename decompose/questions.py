@@ -140,7 +140,7 @@ def _from_tags(doc) -> str | None:
     if subj[0].lower_ in _BAD_SUBJECTS | _SUBORDINATORS or len(subj) > 14 or \
             not any(t.pos_ in ("NOUN", "PROPN") for t in subj) or \
             any(t.text == "," or t.tag_ in ("WDT", "WP") or t.tag_ == "PRP" and t.lower_ in _BAD_SUBJECTS
-                for t in subj):
+                for t in subj) or any(t.tag_ == "VBG" for t in subj[1:]):
         return None
     rest = toks[k + 1:]
     if any(t.tag_ == "MD" or t.lower_ in _MODALS for t in rest) or any(t.lower_ in ("this", "that", "these", "those", "it", "them")
@@ -198,6 +198,8 @@ def _from_parse(doc) -> str | None:
     if any(t.dep_ == "cc" and t.head.i == root.i and t.i > root.i for t in doc) and \
             any(c.dep_ == "conj" and c.pos_ in ("VERB", "AUX") for c in root.children):
         return None  # "X was necessary, but was predictable": two predicates
+    if any(c.dep_ in ("aux", "auxpass") and c.i > root.i for c in root.children):
+        return None  # "Union reps should ...": the parse took a noun for the verb
     auxes = [c for c in root.children if c.dep_ in ("aux", "auxpass") and subj.i < c.i < root.i]
     negs = {c.i for c in root.children if c.dep_ == "neg" or c.lower_ == "then" and c.i < subj.i}
     start = subj.left_edge.i
