@@ -37,6 +37,10 @@ _DO = {"VBZ": "Does", "VBD": "Did", "VBP": "Do"}
 _BAD_SUBJECTS = {"it", "this", "that", "these", "those", "they", "them", "he", "she", "i", "you", "we",
                  "one", "which", "who", "there", "here", "someone", "anyone", "everyone", "something"}
 _MAX_WORDS = 28
+#: A contracted auxiliary moved to the front is written out: "there's" -> "Is there".
+_FULL = {("'s", "be"): "is", ("'s", "have"): "has", ("'re", "be"): "are", ("'m", "be"): "am",
+         ("'ve", "have"): "have", ("'d", "would"): "would", ("'d", "have"): "had", ("'ll", "will"): "will",
+         ("’s", "be"): "is", ("’re", "be"): "are"}
 
 
 @lru_cache(maxsize=1)
@@ -219,9 +223,12 @@ def _from_parse(doc) -> str | None:
     out = []
     for t in words:
         if t.i == start:
-            aux = moved.text if moved is not None else _DO.get(verb.tag_, "Do")
+            aux = _FULL.get((moved.lower_, moved.lemma_), moved.text) if moved is not None \
+                else _DO.get(verb.tag_, "Do")
             out.append(aux.lower() if start > 0 else aux.capitalize())
         if moved is not None and t.i == moved.i:
+            if out and out[-1] == "\x00":
+                out.pop()  # "there's also": the word before a moved contraction keeps its space
             continue
         if verb is not None and t.i == verb.i:
             out.append(t.lemma_ if t.lemma_ else t.text)
