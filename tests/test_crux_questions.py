@@ -28,8 +28,7 @@ def test_questions_are_built_from_the_parse_not_pasted():
         "Can builders get financing at current interest rates?"
     assert yes_no("There's also a waiting list of twenty years for rent-controlled flats.") == \
         "Is there also a waiting list of twenty years for rent-controlled flats?"
-    assert yes_no("Landlords've converted most controlled units to condos.") in (
-        "Have landlords converted most controlled units to condos?", None)
+    assert yes_no("The cap isn't binding for most landlords.") == "Is the cap binding for most landlords?"
     # not a standalone clause: no question rather than a broken one
     assert yes_no("They do.") is None
     assert yes_no("If it does, then yes.") is None
