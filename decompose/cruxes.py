@@ -543,8 +543,8 @@ def implicit_cruxes(ctx: _Context, covered: frozenset[str] = frozenset()) -> lis
     # a fixed date or figure is no crux: factual corrections get none
     per = {d.id: _contested(ctx, d, attacks)[:6] for d in ctx.m.disagreements
            if d.id not in covered and d.id not in ctx.corrections}
-    # one batched parse of the likeliest two per disagreement; the rest only when those fail
-    questions.prime(phrase(c.text) for cands in per.values() for _, _, c, _ in cands[:2])
+    # one batched parse of the likeliest candidate per disagreement; the rest only when it fails
+    questions.prime(phrase(c.text) for cands in per.values() for _, _, c, _ in cands[:1])
     out = []
     for d in ctx.m.disagreements:
         for rank, kind, c, attackers in per.get(d.id, ()):

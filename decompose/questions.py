@@ -37,6 +37,7 @@ _DO = {"VBZ": "Does", "VBD": "Did", "VBP": "Do"}
 _BAD_SUBJECTS = {"it", "this", "that", "these", "those", "they", "them", "he", "she", "i", "you", "we",
                  "one", "which", "who", "there", "here", "someone", "anyone", "everyone", "something"}
 _MAX_WORDS = 28
+_AUX_LEMMA = {"'s": "be", "'re": "be", "'m": "be", "'ve": "have", "'d": "would", "'ll": "will"}
 #: A contracted auxiliary moved to the front is written out: "there's" -> "Is there".
 _FULL = {("'s", "be"): "is", ("'s", "have"): "has", ("'re", "be"): "are", ("'m", "be"): "am",
          ("'ve", "have"): "have", ("'d", "would"): "would", ("'d", "have"): "had", ("'ll", "will"): "will",
@@ -48,12 +49,23 @@ def parser():
     """The spaCy pipeline (tagger, parser, lemmatizer; no NER), or None when not installed."""
     try:
         import spacy
-        return spacy.load(MODEL, exclude=["ner"])
+        # the lemmatizer is the slowest part of the small pipeline and one verb per question
+        # needs a lemma: it stays loaded but off, and :func:`_lemma` asks it for that one word
+        return spacy.load(MODEL, exclude=["ner"], disable=["lemmatizer"])
     except (ImportError, OSError):  # the rule-based fallback below phrases what it can
         return None
 
 
 _SHOUTED = re.compile(r"\b[A-Z]{2,}\b")
+
+
+def _lemma(token) -> str:
+    """The base form of one verb ("reduces" -> "reduce"), from the pipeline's rule lemmatizer."""
+    try:
+        found = parser().get_pipe("lemmatizer").rule_lemmatize(token)
+    except (KeyError, ValueError):
+        found = []
+    return found[0] if found and found[0] else token.text
 
 
 def _clean(claim: str) -> str:
@@ -126,6 +138,7 @@ def _yes_no(text: str) -> str | None:
 
 
 _FINITE = ("VBZ", "VBP", "VBD", "MD")
+_BE = {"is", "are", "was", "were", "am", "'s", "'re", "'m", "’s", "’re"}
 _MODALS = {"should", "would", "could", "can", "will", "must", "may", "might", "shall"}
 _SUBORDINATORS = {"if", "when", "because", "since", "although", "though", "while", "unless", "whether",
                   "as", "once", "after", "before", "so", "and", "but", "or"}
@@ -158,10 +171,10 @@ def _from_tags(doc) -> str | None:
         return None
     first = subj[0].text if subj[0].pos_ == "PROPN" or subj[0].text[:2].isupper() else subj[0].text.lower()
     words = [first] + [t.text for t in subj[1:]]
-    if verb.lemma_ == "be" or verb.tag_ == "MD" or verb.lemma_ == "have" and rest[0].tag_ == "VBN":
+    if verb.lower_ in _BE or verb.tag_ == "MD" or verb.lower_ in ("has", "have", "had") and rest[0].tag_ == "VBN":
         head, body = verb.text.capitalize(), words + [t.text for t in rest]
     else:
-        head, body = _DO.get(verb.tag_, "Do"), words + [verb.lemma_ or verb.text] + [t.text for t in rest]
+        head, body = _DO.get(verb.tag_, "Do"), words + [_lemma(verb)] + [t.text for t in rest]
     q = head + " " + " ".join(body)
     q = re.sub(r"\s+([,%])", r"\1", q).replace(" n't", "n't").replace(" 's", "'s")
     return q.rstrip(" ,") + "?"
@@ -210,7 +223,7 @@ def _from_parse(doc) -> str | None:
     words = [t for t in doc if t.i not in negs]
     if auxes:
         moved, verb = auxes[0], None
-    elif root.lemma_ == "be" or root.tag_ == "MD":
+    elif root.lower_ in _BE or root.tag_ == "MD":
         moved, verb = root, None
     elif root.tag_ == "VBZ" and subj.tag_ in ("NNS", "NNPS"):
         return None  # "probes ... arises": the parse took the wrong verb
@@ -223,7 +236,8 @@ def _from_parse(doc) -> str | None:
     out = []
     for t in words:
         if t.i == start:
-            aux = _FULL.get((moved.lower_, moved.lemma_), moved.text) if moved is not None \
+            aux = _FULL.get((moved.lower_, "be" if moved.head.i == moved.i or moved.dep_ in ("auxpass",) else
+                             _AUX_LEMMA.get(moved.lower_, "be")), moved.text) if moved is not None \
                 else _DO.get(verb.tag_, "Do")
             out.append(aux.lower() if start > 0 else aux.capitalize())
         if moved is not None and t.i == moved.i:
@@ -231,7 +245,7 @@ def _from_parse(doc) -> str | None:
                 out.pop()  # "there's also": the word before a moved contraction keeps its space
             continue
         if verb is not None and t.i == verb.i:
-            out.append(t.lemma_ if t.lemma_ else t.text)
+            out.append(_lemma(t))
         else:
             out.append(t.text_with_ws.rstrip() if t.i != start or t.pos_ == "PROPN" or t.text == "I"
                        else t.text[0].lower() + t.text[1:])
