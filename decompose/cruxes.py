@@ -21,9 +21,17 @@ double
     claim of one side that the other side attacks and whose attacker is attacked back on
     the same point. Phrased as a yes/no question.
 implicit
-    A premise or conditional ("if", "because", "only if", "assuming", ...) that one side
-    asserts in support of its position and the other side attacks: reversing it would flip
-    its author's stance, so the disagreement depends on it.
+    For a disagreement without a stated crux: the contested proposition (a claim one side
+    asserts and the other attacks; a premise or conditional first, then the most attacked;
+    failing those, either side's standalone claim nearest the other side's words), phrased as
+    a yes/no question built from its parse (:mod:`cruxmap.decompose.questions`). A disagreement
+    where none makes a grammatical standalone question gets ``crux_note`` "no crux found: ...".
+
+Stated cruxes also include conditional concessions ("if you could show X, I would change my
+mind": X, with the sentence as the card's ``mind_changer``), either/or questions ("Which is
+harder, A or B?"), "it comes down to this:" with the crux in the next sentence, and inline
+lists ("my cruxes: (1) X, (2) Y"). They are always kept, with or without an opponent; one that
+does not read alone marks its claim as a crux but gets no card of its own.
 
 Text
 ----
@@ -45,8 +53,11 @@ to "you". So an explicit double crux two people argued over scores about 0.85, a
 nobody answered about 0.57, an implicit premise about 0.5.
 
 Fewer, better: near-duplicates merge into one crux linked to all their disagreements, and
-a thread keeps ``budget(n_claims)`` cruxes (about half the square root of its claims, at
-least three), preferring ones that cover a disagreement no kept crux covers yet.
+a thread keeps every stated crux and at most ``max(budget(n_claims), n_disagreements)``
+inferred ones (``budget``: about half the square root of its claims, at least three),
+preferring ones that cover a disagreement no kept crux covers yet. Each crux carries its card:
+each side's best verbatim quote (``quote_a`` / ``quote_b``), the authors on each side and what
+would change a mind, verbatim, if anyone in its disagreements said so.
 """
 
 from __future__ import annotations
@@ -679,8 +690,12 @@ def find_cruxes(m: CruxMap) -> CruxMap:
                                    evidence=_evidence(ctx, x),
                                    disagreement_ids=tuple(d.id for d in x.disagreements)), x)
                    for s, x in kept)
-    crux_claims = {c.id for _, x in kept for c in x.members or [x.claim]} | ctx.weak_stated
-    claims = tuple(replace(c, role="crux") if c.id in crux_claims else c for c in m.claims)
+    stated_claims = {c.id for _, x in kept if x.kind != "implicit" for c in x.members or [x.claim]}
+    inferred_claims = {c.id for _, x in kept if x.kind == "implicit" for c in x.members or [x.claim]}
+    crux_claims = stated_claims | ctx.weak_stated
+    # an inferred crux's claim keeps an attack or support role it already has
+    claims = tuple(replace(c, role="crux") if c.id in crux_claims or c.id in inferred_claims and c.role == "claim"
+                   else c for c in m.claims)
     with_crux = {d for x in cruxes for d in x.disagreement_ids}
     disagreements = tuple(d if d.id in with_crux else replace(d, crux_note=_no_crux(ctx, d))
                           for d in m.disagreements)
