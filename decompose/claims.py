@@ -170,9 +170,42 @@ def split_item(item: Post | Comment) -> list[Claim]:
     return out
 
 
+def _squash(text: str) -> str:
+    return " ".join(re.sub(r"(?m)^\s*>+\s?", "", text).split()).lower()
+
+
+def source_quotes(item: Post | Comment, earlier: str) -> list[Claim]:
+    """The sentences ``item`` quotes from a source outside the thread (a study, an article),
+    as claims of ``kind="quote"`` of the quoter: whoever attacks the source disputes the one who
+    posted it. A quote of an earlier item (``earlier``: their texts, squashed) is that item's,
+    not a new claim."""
+    out = []
+    for q in getattr(item, "quotes", ()):
+        key = _squash(q.text)[:60]
+        if len(key.split()) < 4 or key in earlier:
+            continue
+        for s, e in sentence_spans(item.text[q.start:q.end]):
+            s, e = s + q.start, e + q.start
+            while s < e and item.text[s] in "> \t":
+                s += 1
+            if claim_kind(item.text[s:e]) == "claim":
+                out.append(Claim(id=claim_id(item.id, s, e), source_id=item.id, start=s, end=e,
+                                 text=item.text[s:e], author_id=item.author_id, kind="quote"))
+    return out
+
+
 def split_claims(thread: Thread) -> tuple[Claim, ...]:
-    """Every claim of every post and comment of ``thread``, in source order."""
-    return tuple(c for item in thread.items() for c in split_item(item))
+    """Every claim of every post and comment of ``thread``, in source order, with the
+    sentences each quotes from outside the thread (:func:`source_quotes`)."""
+    out: list[Claim] = []
+    earlier: list[str] = []
+    for item in thread.items():
+        own = split_item(item)
+        if getattr(item, "quotes", ()):
+            own = sorted(own + source_quotes(item, "\n".join(earlier)), key=lambda c: c.start)
+        out += own
+        earlier.append(_squash(item.text))
+    return tuple(out)
 
 
 def sentence_count(thread: Thread) -> int:

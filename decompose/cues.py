@@ -25,7 +25,7 @@ LEXICON_DIR = Path(__file__).resolve().parent / "lexicons"
 
 #: The lexicons that :func:`find_cues` looks for (file stems in :data:`LEXICON_DIR`).
 CATEGORIES = ("disagree", "dismissive", "agree", "concede", "correct", "question", "hedge",
-              "contrast", "conditional", "negation", "crux")
+              "contrast", "conditional", "negation", "crux", "additive", "sarcasm")
 
 # Sentence starts may carry quote marks, list markers, emphasis or brackets before the words.
 _LEAD = r"^[\s\"'“”‘’>*_(\[\-–—•]*"

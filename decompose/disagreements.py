@@ -17,6 +17,10 @@ that reads on its own (:func:`cruxmap.decompose.propositions.defect`; never "epi
 or "if it does, ..."), else side ``b``'s strongest standalone objection ("B disputes A,
 arguing ...").
 
+Evidence: an attack from or on filler ("2011.", "Source: ...", "Sorta.", "Proof!":
+:func:`cruxmap.decompose.propositions.filler`) is left out, and a group needs a substantive claim
+(a verb and content words: :func:`cruxmap.decompose.propositions.substantive`) on each side.
+
 Status: ``conceded`` when a later reply of one party concedes to the other (a ``concede``
 stance aimed at the other party's claim, or a reply to the other party inside the exchange
 whose overall stance is ``concede``; conceding a typo to a third person does not count);
@@ -32,7 +36,7 @@ from cruxmap.graph.schema import (EXTERNAL_TARGET, Claim, CruxMap, Disagreement,
 
 from cruxmap.decompose.cues import find_cues, score
 from cruxmap.decompose.embed import SimilarityIndex, Vectorizer
-from cruxmap.decompose.propositions import defect, tidy
+from cruxmap.decompose.propositions import defect, filler, substantive, tidy
 from cruxmap.decompose.stance import ATTACKING
 
 #: Attacks below this confidence are too weak to make a disagreement of.
@@ -238,6 +242,12 @@ def group_disagreements(m: CruxMap) -> tuple[Disagreement, ...]:
         groups[uf.find(i)].append(e)
     out = []
     for group in groups.values():
+        # evidence is what someone claims: "2011.", "Source: ...", "Proof!" are no side of a dispute
+        group = [e for e in group if not filler(by_id[e.source_claim_id].text)
+                 and not filler(by_id[e.target_claim_id].text)]
+        if not (any(substantive(by_id[e.source_claim_id].text) for e in group)
+                and any(substantive(by_id[e.target_claim_id].text) for e in group)):
+            continue
         group.sort(key=lambda e: (order.get(by_id[e.source_claim_id].source_id, 0),
                                   by_id[e.source_claim_id].start))
         first = group[0]

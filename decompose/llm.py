@@ -701,6 +701,67 @@ def parse_verdict(job: ReplyJob, content: str) -> Verdict:
     return Verdict(job, tuple(judgements), tuple(cruxes), rejected, broken)
 
 
+# --- crux questions --------------------------------------------------------------------------
+CRUX_PROMPT = (
+    "Two sides of a forum disagreement follow (A1, A2, ... and B1, B2, ...).\n"
+    "question: the one proposition the disagreement turns on, as a short yes/no or either/or "
+    "question that a reader understands without the thread (name things, no 'this' or 'you'; "
+    "never begin with 'Is it true that').\n"
+    "quote_a, quote_b: words copied exactly from one A claim and one B claim that show each side.\n"
+    "Answer with JSON only."
+)
+_CRUX_SCHEMA = {
+    "type": "object",
+    "properties": {"question": {"type": "string", "minLength": 8, "maxLength": 240},
+                   "quote_a": {"type": "string", "minLength": 1, "maxLength": MAX_QUOTE_CHARS},
+                   "quote_b": {"type": "string", "minLength": 1, "maxLength": MAX_QUOTE_CHARS}},
+    "required": ["question", "quote_a", "quote_b"],
+    "additionalProperties": False,
+}
+
+
+def _crux_body(sides: Mapping[str, Sequence[Claim]]) -> dict[str, Any]:
+    """The request that asks for one disagreement's crux question."""
+    lines = []
+    for k in "ab":
+        lines += [f"{k.upper()}{i}: {json.dumps(c.text, ensure_ascii=False)}" for i, c in enumerate(sides[k], 1)]
+    return {"messages": [{"role": "system", "content": CRUX_PROMPT}, {"role": "user", "content": "\n".join(lines)}],
+            "response_format": {"type": "json_schema",
+                                "json_schema": {"name": "crux_question", "strict": True, "schema": _CRUX_SCHEMA}},
+            "max_tokens": 256, "temperature": 0.0}
+
+
+def _read_crux_answer(content: str, sides: Mapping[str, Sequence[Claim]]) -> tuple[str, str, str] | None:
+    """``(question, quote_a, quote_b)`` when the answer holds, else None: each quote verbatim in a
+    claim of its side, the question one question of at most 30 words, not "Is it true that".
+
+    >>> c = lambda t: Claim(id=t, source_id="x", start=0, end=len(t), text=t)
+    >>> sides = {"a": [c("Rents fall when supply grows.")], "b": [c("Supply barely moves rents.")]}
+    >>> _read_crux_answer('{"question": "Does new supply lower rents?", "quote_a": "Rents fall", '
+    ...                   '"quote_b": "barely moves rents"}', sides)
+    ('Does new supply lower rents?', 'Rents fall', 'barely moves rents')
+    >>> _read_crux_answer('{"question": "Does new supply lower rents?", "quote_a": "Rents rise", '
+    ...                   '"quote_b": "barely moves rents"}', sides) is None
+    True
+    """
+    try:
+        answer = _decode(content)
+    except ValueError:
+        return None
+    if validate(answer, _CRUX_SCHEMA):
+        return None
+    q = " ".join(answer["question"].split())
+    if not q.endswith("?") or q.count("?") != 1 or len(q.split()) > 30 or q.lower().startswith("is it true that"):
+        return None
+    quotes = []
+    for k, key in (("a", "quote_a"), ("b", "quote_b")):
+        found = next(((c.text, span) for c in sides[k] if (span := locate_quote(answer[key], c.text))), None)
+        if found is None:
+            return None
+        quotes.append(found[0][found[1][0]:found[1][1]])
+    return q, quotes[0], quotes[1]
+
+
 # --- the stages ----------------------------------------------------------------------------
 def _short(quote: str, limit: int = 80) -> str:
     q = " ".join(quote.split())
@@ -784,7 +845,45 @@ class LLMStage:
         return tuple(kept + list(overall.values()))
 
     def add_cruxes(self, m: CruxMap) -> CruxMap:
-        """Stage ``llm-cruxes``: sentences the model named as cruxes, within the crux budget."""
+        """Stage ``llm-cruxes``: sentences the model named as cruxes, within the crux budget, then
+        a question phrased by the model for each disagreement the offline stage found no crux for."""
+        return self.phrase_cruxes(self._named_cruxes(m))
+
+    def phrase_cruxes(self, m: CruxMap) -> CruxMap:
+        """For each disagreement with no crux (``crux_note``), the model phrases the question it
+        turns on and names one verbatim quote of each side; an answer whose quotes are not
+        verbatim in that side's claims, or whose question is not a yes/no or either/or
+        question, is rejected and the "no crux found" note stays (the offline result)."""
+        todo = [d for d in m.disagreements if d.crux_note]
+        if not todo:
+            return m
+        by_id = {c.id: c for c in m.claims}
+        names = {a.id: a.name for a in m.thread.authors}
+        sides = [{k: [by_id[cid] for cid, sd in d.sides if sd == k and cid in by_id][:6] for k in "ab"}
+                 for d in todo]
+        bodies = [_crux_body(sd) for sd in sides]
+        answers = self.client.complete_all(bodies)
+        cruxes, phrased = list(m.cruxes), {}
+        for d, sd, content in zip(todo, sides, answers):
+            card = _read_crux_answer(content, sd)
+            if card is None:
+                self.client.count(rejected_answers=1)
+                continue
+            question, qa, qb = card
+            crux = Crux(id=stable_id("crux", d.id, "llm"), text=question, score=0.4, kind="implicit",
+                        disagreement_ids=(d.id,), evidence=f'llm {self.model}: phrased from "{_short(qa)}" '
+                                                           f'and "{_short(qb)}"',
+                        quote_a=qa, quote_b=qb,
+                        authors_a=tuple(dict.fromkeys(names.get(c.author_id or "", "someone") for c in sd["a"])),
+                        authors_b=tuple(dict.fromkeys(names.get(c.author_id or "", "someone") for c in sd["b"])))
+            cruxes.append(crux)
+            phrased[d.id] = crux
+        if not phrased:
+            return m
+        disagreements = tuple(replace(d, crux_note="") if d.id in phrased else d for d in m.disagreements)
+        return replace(m, cruxes=tuple(sorted(cruxes, key=lambda x: -x.score)), disagreements=disagreements)
+
+    def _named_cruxes(self, m: CruxMap) -> CruxMap:
         room = budget(len(m.claims)) - len(m.cruxes)
         spans = [(x, v) for v in self.verdicts for x in v.cruxes]
         if room <= 0 or not spans:

@@ -174,6 +174,53 @@ def defect(text: str) -> str:
     return ""
 
 
+#: Lines that label or point rather than claim: "Source: ...", "Excerpt from the study", "Link".
+_FILLER = re.compile(
+    r"^\W*(?:sources?|links?|via|ref(?:erence)?s?|citations?|excerpts?|quote|quoted|from|see|edit|"
+    r"update|tl;?dr|here(?:'s| is| are)(?: the| a| an| my)? (?:link|source|study|paper|article|excerpt|"
+    r"quote|video)s?)\b\W*", re.I)
+_DATE = re.compile(r"^\W*(?:\d{1,4}(?:[-/.]\d{1,2}){0,2}|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
+                   r"\w*\.?\s+\d{1,4}(?:,?\s+\d{4})?|\d{1,2}\s+\w+\s+\d{4})\W*$", re.I)
+_URL = re.compile(r"https?://\S+|www\.\S+|\[[^\]]*\]\([^)]*\)")
+#: A finite verb or an auxiliary, roughly: what makes a string of words a proposition.
+_VERBISH = re.compile(
+    r"\b(?:is|are|was|were|be|been|being|am|has|have|had|do|does|did|can|could|will|would|should|"
+    r"may|might|must|shall|need|needs|cause[sd]?|make[sd]?|get|got|show(?:s|ed|n)?|work(?:s|ed)?|"
+    r"mean[st]?|seem[sd]?|think|know|want|say|said|says)\b|n't\b|['’](?:s|re|ve|ll|d|m)\b|"
+    r"\b[a-z]{3,}(?:ed|es)\b|\b[a-z]{2,}[^s\W]s\b", re.I)
+
+
+def filler(text: str) -> bool:
+    """True for what is no evidence at all: a date, a link line, a label ("Source: ..."), or a
+    retort of one or two words ("Sorta.", "Proof!", "Lol no.").
+
+    >>> [filler(t) for t in ("2011.", "Source: https://x.org/a", "Proof!", "The first one is answered.")]
+    [True, True, True, False]
+    """
+    raw = " ".join(text.split())
+    t = _URL.sub(" ", raw).strip()
+    if _DATE.match(t) or _FILLER.match(t) and len(_FILLER.sub("", t, count=1).split()) < 6:
+        return True
+    words = re.findall(r"[A-Za-z][A-Za-z'’-]*", t)
+    if t != raw and len(words) < 7 or t.rstrip().endswith(":") and len(words) < 6:
+        return True  # "Issue created by migration from <link>", "Replying to [comment:3]:"
+    return len(words) < 3
+
+
+def substantive(text: str) -> bool:
+    """True for a proposition worth disputing: a verb and at least two content words; never a
+    date, a link line, a label ("Source: ...", "Excerpt from the study") or a one-word retort.
+
+    >>> [substantive(t) for t in ("2011.", "Source: https://x.org/a", "Sorta.", "Proof!",
+    ...                           "Excerpt from the study", "Minimum wages reduce teen employment.")]
+    [False, False, False, False, False, True]
+    """
+    if filler(text):
+        return False
+    t = _URL.sub(" ", " ".join(text.split())).strip()
+    return len(content_words(t)) >= 2 and bool(_VERBISH.search(t))
+
+
 def addresses_reader(text: str) -> bool:
     """True when ``text`` speaks to "you" (readable, but tied to one exchange)."""
     return bool(_SECOND_PERSON.search(text))

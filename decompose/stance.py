@@ -125,7 +125,12 @@ def _cue_stance(text: str, previous: SentenceStance | None) -> SentenceStance:
     hedge = score(cues, "hedge")
     dis = score(cues, "disagree") + 0.8 * score(cues, "dismissive")
     agr, con, cor = score(cues, "agree"), score(cues, "concede"), score(cues, "correct")
+    agr += score(cues, "additive")  # "to add to this", "great explanation": extends or applauds
     asks = text.rstrip().endswith("?")
+    if score(cues, "sarcasm") >= 1.5 and dis < 1.0:
+        # "Oh sure, because that always works /s": the literal agreement is not meant, and
+        # whether the mockery aims at what it answers or at a third view is not in the words
+        return SentenceStance("neutral", 0.3, f'sarcasm: "{strongest(cues, "sarcasm")}"')
     if con >= 1.5 and con >= dis:
         return SentenceStance("concede", _conf(0.55, con, hedge), f'cue: "{strongest(cues, "concede")}"')
     if cor >= 1.5 and cor >= agr and not asks:
@@ -138,7 +143,8 @@ def _cue_stance(text: str, previous: SentenceStance | None) -> SentenceStance:
         if score(cues, "contrast") >= 1.0 and not contrast and dis > 0:
             return SentenceStance("disagree", _conf(0.35, dis, hedge),
                                   f'cue: "{strongest(cues, "agree")} ... {strongest(cues, "contrast")}"')
-        return SentenceStance("agree", _conf(0.5, agr - dis, hedge), f'cue: "{strongest(cues, "agree")}"')
+        cue = strongest(cues, "agree") or strongest(cues, "additive")
+        return SentenceStance("agree", _conf(0.5, agr - dis, hedge), f'cue: "{cue}"')
     if asks:
         q = score(cues, "question")
         return SentenceStance("question", _conf(0.45, q, 0.0), 'cue: "?"' if not q
@@ -288,10 +294,63 @@ def reply_stances(text: str, quotes: Sequence[Quote] = (), parent: str | None = 
     """
     cue = cue_sentence_stances(text, quotes)
     if parent is None:
-        return cue, overall_stance([st for _, _, st in cue])
+        overall = overall_stance([st for _, _, st in cue])
+        return _granting(text, cue, overall), overall
     overall = model_comment_stance(parent, text, [st for _, _, st in cue], encoder)
     neutral = overall.stance == "neutral"
-    return [(s, e, model_sentence_stance(parent, text[s:e], st, neutral)) for s, e, st in cue], overall
+    out = [(s, e, model_sentence_stance(parent, text[s:e], st, neutral)) for s, e, st in cue]
+    return _granting(text, out, overall, cue), overall
+
+
+def _turned(st: SentenceStance) -> bool:
+    """An attack the sentence itself announces: after a contrast ("..., but"), or an explicit
+    rejection ("I disagree", "that's not true"), never one the model read into a cue-less line."""
+    if st.stance not in ATTACKING:
+        return False
+    ev = st.evidence.split(";")[0]
+    return ev.startswith("contrast:") or ' after "' in ev or _strong_rejection(ev)
+
+
+def _strong_rejection(evidence: str) -> bool:
+    m = re.match(r'cue: "([^"]*)"', evidence)
+    if not m:
+        return False
+    cues = find_cues(m.group(1), ("disagree", "dismissive", "correct"))
+    return max(score(cues, "disagree"), score(cues, "correct"), score(cues, "dismissive")) >= 1.5
+
+
+def _granting(text: str, sentences: list[tuple[int, int, SentenceStance]], overall: SentenceStance,
+              cues: list[tuple[int, int, SentenceStance]] | None = None
+              ) -> list[tuple[int, int, SentenceStance]]:
+    """Agreeing, praising, additive and conceding replies attack nothing unless they turn.
+
+    In a reply whose overall stance supports what it answers, a sentence attacks only when it
+    says so itself (a contrast after the granting: "Fair, but ...", or an explicit rejection);
+    the model's attack on a cue-less sentence of such a reply becomes support. An attack that
+    follows a granting sentence names it in its evidence (``after granting: "..."``), so a
+    reader sees what was conceded before the objection.
+    """
+    cues = cues or sentences
+    # the reply grants, praises or extends from its first words ("You're right.", "Great
+    # explanation", "To add to this", "Fair point"), and reads as support overall
+    supporting = overall.stance in SUPPORTING and bool(cues) and _explicit(cues[0][2]) and \
+        cues[0][2].stance in SUPPORTING
+    out, granted, turned = [], "", False
+    for (s, e, st), (_, _, cue) in zip(sentences, cues):
+        if st.stance in ATTACKING:
+            sentence = text[s:e]
+            turned = turned or bool(_starts_with(sentence, "contrast") or _TURN.search(sentence)
+                                    or _turned(cue) or _turned(st))
+            if supporting and not turned:
+                st = SentenceStance("agree" if overall.stance == "agree" else "neutral",
+                                    round(min(st.confidence, overall.confidence), 4),
+                                    f"follows: the reply {overall.stance}s ({overall.evidence.split(';')[0]})")
+            elif granted:
+                st = replace(st, evidence=f'{st.evidence}; after granting: "{granted}"')
+        elif st.stance in SUPPORTING and not granted:
+            granted = " ".join(text[s:e].split())[:80]
+        out.append((s, e, st))
+    return out
 
 
 def sentence_stances(text: str, quotes: Sequence[Quote] = (), parent: str | None = None
@@ -320,6 +379,27 @@ def comment_stance(text: str, quotes: Sequence[Quote] = (), parent: str | None =
 
 
 # --- targets -----------------------------------------------------------------------
+#: What a deleted or removed item's text says where the source keeps a placeholder for it.
+_DELETED_TEXT = re.compile(r"^\W*(?:deleted|removed|comment (?:deleted|removed)|flagged|dead|"
+                           r"this comment (?:has been|was) (?:deleted|removed)[^\n]*)\W*$", re.I)
+
+
+def deleted(item: Post | Comment | None) -> bool:
+    """True for a placeholder of a deleted or removed item ("[deleted]", "[removed]").
+
+    >>> deleted(Comment(id="c", text="[deleted]"))
+    True
+    """
+    return item is not None and (not item.text.strip() or bool(_DELETED_TEXT.match(item.text.strip())))
+
+
+def answers_deleted(items: dict, item: Post | Comment) -> bool:
+    """True when ``item`` replies to a deleted item (a placeholder, or a loader that re-attached
+    it records ``nesting="deleted"``): whom it answers is unknown."""
+    return getattr(item, "nesting", "") == "deleted" or \
+        deleted(items.get(getattr(item, "parent_id", None) or ""))
+
+
 class _Context:
     """Lookups over one thread shared by the target finders."""
 
@@ -342,9 +422,14 @@ class _Context:
         return self._index
 
     def parent_claims(self, item: Post | Comment, depth: int = 3) -> list[Claim]:
-        """The claims of the nearest ancestor that has any (a bare "Yes." parent has none)."""
+        """The claims of the nearest ancestor that has any (a bare "Yes." parent has none).
+
+        A deleted ancestor stops the walk: what answered it answered someone unknown, never
+        the author above it (see :func:`answers_deleted`)."""
         pid = getattr(item, "parent_id", None)
         while pid and depth > 0:
+            if deleted(self.items.get(pid)):
+                return []
             found = self.claims_of.get(pid)
             if found:
                 return found
@@ -408,6 +493,10 @@ def _target(ctx: _Context, item: Post | Comment, claim: Claim, st: SentenceStanc
         short = " ".join(qtext.lstrip("> ").split())[:60]
         return Stance(claim.id, tgt.id, st.stance, st.confidence,
                       f'{st.evidence}; quote: "{short}"', target="quote")
+    if answers_deleted(ctx.items, item):
+        # its target is gone: an unknown author's, never the post author's above it
+        return Stance(claim.id, EXTERNAL_TARGET, st.stance, st.confidence,
+                      f"{st.evidence}; answers a deleted item", target="external")
     parents = ctx.parent_claims(item)
     if parents:
         tgt, sim = _reply_target(ctx, claim, parents)
@@ -467,6 +556,8 @@ def _item_stances(ctx: _Context, item: Post | Comment, encoder=None) -> tuple[li
     qtargets = _quote_targets(ctx, item, claims)
     out = []
     for c in claims:
+        if c.kind == "quote":
+            continue  # a source the author quoted: it takes no stance of its own
         st = by_span.get((c.start, c.end)) or sentence_stance(c.text)
         if st.stance == "neutral":
             continue

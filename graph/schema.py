@@ -65,8 +65,9 @@ NODE_PROPERTIES: dict[str, tuple[str, ...]] = {
               "agreement_votes", "react_quotes", "position", "thread", "deleted"),
     CLAIM: ("id", "text", "start", "end", "source_id", "author_id", "kind", "role",
             "stance", "stance_confidence", "stance_evidence", "stance_target"),
-    DISAGREEMENT: ("id", "summary", "status", "confidence"),
-    CRUX: ("id", "text", "score", "kind", "evidence"),
+    DISAGREEMENT: ("id", "summary", "status", "confidence", "crux_note"),
+    CRUX: ("id", "text", "score", "kind", "evidence", "quote_a", "quote_b", "authors_a", "authors_b",
+           "mind_changer"),
     TOPIC: ("id", "label"),
 }
 
@@ -254,7 +255,9 @@ class Comment:
     agreement: int | None = None
     source: str = ""
     #: known | unknown (pasted pages lose the tree) | addressed | quoted | answered (recovered by
-    #: decompose.replies) | parent-hidden (the API hides the parent: attached to the post)
+    #: decompose.replies) | parent-hidden (the API hides the parent: attached to the post) |
+    #: deleted (it answered a deleted item: parent_id is the nearest kept ancestor, whom it
+    #: answered is unknown)
     nesting: str = "known"
     reacts: tuple[tuple[str, int], ...] = ()  # e.g. (("crux", 2), ("notacrux", 1))
     #: inline reacts' quoted spans, (react name, quoted text): e.g. (("crux", "X is cheap"),)
@@ -338,6 +341,7 @@ class Disagreement:
     status: str  # one of DISAGREEMENT_STATUSES
     sides: tuple[tuple[str, str], ...]  # (claim id, side "a" | "b")
     confidence: float = 0.5
+    crux_note: str = ""  # "no crux found: ..." when the crux stage found none it could phrase
 
 
 @dataclass(frozen=True)
@@ -348,6 +352,13 @@ class Crux:
     disagreement_ids: tuple[str, ...] = ()
     kind: str = "explicit"  # explicit | implicit | double
     evidence: str = ""
+    # the crux card: each side's best verbatim quote and its authors (display names), and what
+    # would change a mind, verbatim, if anyone said so ("" when nobody did)
+    quote_a: str = ""
+    quote_b: str = ""
+    authors_a: tuple[str, ...] = ()
+    authors_b: tuple[str, ...] = ()
+    mind_changer: str = ""
 
 
 @dataclass(frozen=True)
@@ -464,12 +475,14 @@ def to_graph(m: CruxMap) -> tuple[list[Node], list[Relationship]]:
                                  stance=s.stance, target=s.target))
     for d in m.disagreements:
         nodes.append(node(d.id, DISAGREEMENT, summary=d.summary, status=d.status,
-                          confidence=round(d.confidence, 4)))
+                          confidence=round(d.confidence, 4), crux_note=d.crux_note or None))
         for cid, side in d.sides:
             rels.append(relationship(PARTY_TO, cid, d.id, side=side))
     for x in m.cruxes:
         nodes.append(node(x.id, CRUX, text=x.text, score=round(x.score, 4), kind=x.kind,
-                          evidence=x.evidence or None))
+                          evidence=x.evidence or None, quote_a=x.quote_a or None,
+                          quote_b=x.quote_b or None, authors_a=list(x.authors_a) or None,
+                          authors_b=list(x.authors_b) or None, mind_changer=x.mind_changer or None))
         for did in x.disagreement_ids:
             rels.append(relationship(CRUX_OF, x.id, did))
     for tp in m.topics:

@@ -12,7 +12,8 @@ What is kept
   ``reddit:`` + ``link_id``.
 * Authors are ``author_id(name, "reddit")``; ``[deleted]`` authors are unknown (None).
 * Comments whose body is ``[deleted]`` or ``[removed]`` are dropped and their
-  replies re-attached to the nearest kept ancestor; ``kind: "more"`` stubs
+  replies re-attached to the nearest kept ancestor with ``nesting="deleted"`` (the author they
+  answered is unknown, not the ancestor's); ``kind: "more"`` stubs
   (comments Reddit did not send) are skipped.
 * Bodies are Reddit markdown with ``&amp;``/``&lt;``/``&gt;`` escaped: they are
   unescaped, links keep their text, and ``>`` quote lines become
@@ -171,16 +172,17 @@ def _post(data: dict, source: str, authors: dict[str, Author]) -> Post:
 
 
 def _comment_tree(data: dict, kept_parent: str | None, source: str,
-                  authors: dict[str, Author]) -> Iterator[Comment]:
+                  authors: dict[str, Author], parent_deleted: bool = False) -> Iterator[Comment]:
     """This comment (unless removed) and its replies, depth first.
 
     ``kept_parent`` is the id replies should hang from when this comment's own
-    parent was dropped (None: use Reddit's ``parent_id``). The walk keeps its own stack:
+    parent was dropped (None: use Reddit's ``parent_id``); such a reply gets
+    ``nesting="deleted"``: whom it answered is unknown. The walk keeps its own stack:
     a reply chain hundreds deep is an input, not a reason to run out of recursion.
     """
-    stack: list[tuple[dict, str | None]] = [(data, kept_parent)]
+    stack: list[tuple[dict, str | None, bool]] = [(data, kept_parent, parent_deleted)]
     while stack:
-        data, kept_parent = stack.pop()
+        data, kept_parent, parent_deleted = stack.pop()
         fullname = _fullname(data, "t1_", source)
         parent = kept_parent or (f"{SITE}:{data['parent_id']}"
                                  if isinstance(data.get("parent_id"), str) else None)
@@ -194,12 +196,13 @@ def _comment_tree(data: dict, kept_parent: str | None, source: str,
             yield Comment(id=f"{SITE}:{fullname}", text=text, post_id=post_id,
                           parent_id=parent or post_id, author_id=_author(data, authors),
                           url=_url(data), posted_at=_when(data), score=as_int(data.get("score")),
-                          source=source, nesting="known" if (parent or post_id) else "unknown",
+                          source=source, nesting="deleted" if parent_deleted else
+                          "known" if (parent or post_id) else "unknown",
                           quotes=quote_spans(text))
             children_parent = None
         replies = data.get("replies")
         if _is_listing(replies):
             # "more" stubs are comments Reddit did not send: skip them; reversed, so the
             # first reply is read first
-            stack.extend((child, children_parent) for kind, child in reversed(list(_children(replies, source)))
-                         if kind == "t1")
+            stack.extend((child, children_parent, removed)
+                         for kind, child in reversed(list(_children(replies, source))) if kind == "t1")
