@@ -246,20 +246,40 @@ def _dig(d: dict[str, Any], keys: tuple[str, ...]) -> int:
     return d  # type: ignore[return-value]
 
 
-def load_gold(path: Path | str) -> dict[str, Any]:
-    """A gold file, with ``thread`` resolved to the thread file beside it."""
+def load_gold(path: Path | str, texts: Path | str | None = None) -> dict[str, Any]:
+    """A gold file, with ``thread`` resolved to the thread file: under ``texts`` (the folder
+    of thread texts, laid out like ``devset/``), else beside the gold file."""
     path = Path(path)
     gold = json.loads(path.read_text(encoding="utf-8"))
-    gold["thread_path"] = str(path.parent / gold["thread"])
+    where = Path(texts) / path.parent.name if texts else path.parent
+    gold["thread_path"] = str(where / gold["thread"])
     return gold
 
 
-def eval_devset(devset_dir: Path | str) -> dict[str, Any]:
+#: Where the thread texts are, when not beside the gold: they are third-party text, so they are
+#: not committed with the gold (see devset/README.md).
+TEXTS_ENV = "CRUXMAP_DEVSET_TEXTS"
+
+
+def texts_dir(devset_dir: Path | str) -> Path:
+    """The folder of the dev set's thread texts: ``$CRUXMAP_DEVSET_TEXTS``, else
+    ``shared/data/devset`` beside the checkout, else ``devset_dir`` itself (a local copy)."""
+    import os
+
+    if os.environ.get(TEXTS_ENV):
+        return Path(os.environ[TEXTS_ENV])
+    shared = Path(devset_dir).resolve().parent.parent / "shared" / "data" / "devset"
+    return shared if shared.is_dir() else Path(devset_dir)
+
+
+def eval_devset(devset_dir: Path | str, texts: Path | str | None = None) -> dict[str, Any]:
     """Decompose every gold thread under ``devset_dir`` with the default settings and score it.
 
     Returns ``{"threads": {name: counts}, "tune": pooled, "test": pooled, "all": pooled,
     "seconds", "cpu_seconds", "comments_per_second", "comments_per_cpu_second"}`` (the time is
     the decomposition alone, not reading); a missing folder is reported as ``{"missing": path}``.
+    ``texts`` is the folder of thread texts (default :func:`texts_dir`); a gold file whose
+    thread text is not there is listed under ``"texts_missing"`` and not scored.
     """
     from cruxmap.decompose.pipeline import decompose  # late: the pipeline imports every stage
     from cruxmap.loaders import read
@@ -268,10 +288,15 @@ def eval_devset(devset_dir: Path | str) -> dict[str, Any]:
     golds = sorted(root.glob("*/*.gold.json"))
     if not golds:
         return {"missing": str(root)}
+    texts = Path(texts) if texts else texts_dir(root)
     per: dict[str, dict[str, Any]] = {}
+    missing: list[str] = []
     seconds = cpu = 0.0
     for path in golds:
-        gold = load_gold(path)
+        gold = load_gold(path, texts)
+        if not Path(gold["thread_path"]).is_file():
+            missing.append(gold["thread_path"])
+            continue
         thread = read(gold["thread_path"])
         started, cpu_started = time.perf_counter(), time.process_time()
         m = decompose(thread, llm=False)
@@ -280,7 +305,9 @@ def eval_devset(devset_dir: Path | str) -> dict[str, Any]:
         counts = score_thread(m, gold)
         counts.update(split=gold["split"], forum=gold["forum"])
         per[path.name.removesuffix(".gold.json")] = counts
-    out: dict[str, Any] = {"threads": per}
+    if not per:
+        return {"missing": str(texts), "texts_missing": missing}
+    out: dict[str, Any] = {"threads": per, "texts_missing": missing}
     for split in SPLITS:
         out[split] = summarize(c for c in per.values() if c["split"] == split)
     out["all"] = summarize(per.values())
