@@ -84,6 +84,8 @@ _LINK_TEXT = re.compile(r"\[([^\[\]]+)\]\([^()]*\)")
 
 
 _SPECIAL = re.compile(r"/\*|<!--|//|[{\[]")
+#: whitespace that is not already one plain space: runs of two or more, or a lone tab/newline/...
+_SPACES = re.compile(r"\s{2,}|[^\S ]")
 
 
 def _strip_comments(text: str) -> str:
@@ -376,7 +378,10 @@ def _clean(raw: str, source: str, line: int) -> tuple[str, list[str], dict[str, 
     text = _TAG.sub(" ", text)
     text = _LINK_TEXT.sub(r"\1", text)  # [link text](url) -> link text
     text = re.sub(r"[*_]", "", text)  # emphasis markers (escaped ones are protected)
-    return " ".join(_unprotect(text).split()), tags, data
+    # whitespace runs collapsed to one space, touching only the runs that differ: " ".join(
+    # text.split()), or a sub of every space, would hold one string object per word at once,
+    # over 10x the size of a long statement
+    return _SPACES.sub(" ", _unprotect(text)).strip(), tags, data
 
 
 # --- the parse as a map -------------------------------------------------------------------
