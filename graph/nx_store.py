@@ -46,6 +46,18 @@ CREATE INDEX IF NOT EXISTS nodes_label ON nodes(label);
 CREATE INDEX IF NOT EXISTS rels_type ON rels(type);
 """
 _MAGIC = "cruxmap"
+# Upserts that update in place (rowid and triggers see an UPDATE) and only when something differs.
+_UPSERT_NODE = """
+INSERT INTO nodes (id, label, props) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE
+SET label = excluded.label, props = excluded.props
+WHERE nodes.label IS NOT excluded.label OR nodes.props IS NOT excluded.props
+"""
+_UPSERT_REL = """
+INSERT INTO rels (id, type, start, "end", props) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE
+SET type = excluded.type, start = excluded.start, "end" = excluded."end", props = excluded.props
+WHERE rels.type IS NOT excluded.type OR rels.start IS NOT excluded.start OR rels."end" IS NOT excluded."end"
+   OR rels.props IS NOT excluded.props
+"""
 
 
 def _dumps(props: dict[str, Any]) -> str:
@@ -133,16 +145,15 @@ class NxStore(GraphStore):
             stale = not _pairs_fresh(cur)
             pending: dict[str, str] = {}  # endpoints not yet in the store -> a relationship naming them
             for nodes, relationships in batches:
-                for n in nodes:
-                    self._write_row(cur, "nodes", (n["id"], n["label"], _dumps(n["properties"])),
-                                    counts, "nodes_written")
+                node_rows = [(n["id"], n["label"], _dumps(n["properties"])) for n in nodes]
+                self._write_rows(cur, _UPSERT_NODE, node_rows, counts, "nodes_written")
                 endpoints: dict[str, str] = {}
+                rel_rows = []
                 for r in relationships:
-                    self._write_row(cur, "rels", (r["id"], r["type"], r["start"], r["end"],
-                                                  _dumps(r["properties"])),
-                                    counts, "relationships_written")
+                    rel_rows.append((r["id"], r["type"], r["start"], r["end"], _dumps(r["properties"])))
                     endpoints.setdefault(r["start"], r["id"])
                     endpoints.setdefault(r["end"], r["id"])
+                self._write_rows(cur, _UPSERT_REL, rel_rows, counts, "relationships_written")
                 # checked per batch, so memory stays bounded on a huge ingest; a node that a later
                 # batch brings is looked for again at the end
                 pending.update(self._missing(cur, {**pending, **endpoints}))
@@ -162,18 +173,22 @@ class NxStore(GraphStore):
 
     @staticmethod
     def _missing(cur: sqlite3.Cursor, endpoints: dict[str, str]) -> dict[str, str]:
-        return {nid: rid for nid, rid in endpoints.items()
-                if not cur.execute("SELECT 1 FROM nodes WHERE id = ?", (nid,)).fetchone()}
+        """The endpoints that are not nodes of the store (one indexed query per batch)."""
+        if not endpoints:
+            return {}
+        absent = cur.execute(f"SELECT value FROM json_each(?) WHERE value NOT IN (SELECT id FROM nodes)",
+                             (_json_list(endpoints),)).fetchall()
+        return {nid: endpoints[nid] for (nid,) in absent}
 
     @staticmethod
-    def _write_row(cur: sqlite3.Cursor, table: str, row: tuple, counts: dict[str, int], key: str) -> None:
-        old = cur.execute(f"SELECT * FROM {table} WHERE id = ?", (row[0],)).fetchone()
-        if old == row:
-            counts["unchanged"] += 1
+    def _write_rows(cur: sqlite3.Cursor, upsert: str, rows: list[tuple], counts: dict[str, int], key: str) -> None:
+        """Insert or update ``rows`` in one ``executemany``; a row equal to the stored one is left alone
+        (the upsert's WHERE), so ``rowcount`` is what changed."""
+        if not rows:
             return
-        marks = ", ".join("?" * len(row))
-        cur.execute(f"INSERT OR REPLACE INTO {table} VALUES ({marks})", row)
-        counts[key] += 1
+        cur.executemany(upsert, rows)
+        counts[key] += cur.rowcount
+        counts["unchanged"] += len(rows) - cur.rowcount
 
     def clear(self) -> None:
         cur = self._conn.cursor()
