@@ -22,15 +22,12 @@ from urllib.parse import urlsplit, urlunsplit
 
 from cruxmap.graph import cypher
 from cruxmap.graph.errors import MissingEndpoint, ReadOnlyQuery, StoreError, StoreUnavailable
-from cruxmap.graph.schema import (
-    ABOUT, CRUX_OF, DERIVED_TYPES, PARTY_TO, Node, Relationship, Scope, stable_id,
-)
-from cruxmap.graph.store import (
-    GraphStore, bfs_order, claim_order, claim_row, crux_rows, disagreement_row, divergence_rows,
-    filter_disagreements, match_authors,
-)
+from cruxmap.graph.schema import ABOUT, CRUX_OF, DERIVED_TYPES, PARTY_TO, Node, Relationship, Scope, stable_id
+from cruxmap.graph.store import GraphStore, bfs_order, claim_row, disagreement_row
 
 _DRIVERS: dict[tuple, Any] = {}  # one driver per (uri, user, database) per process
+_PAGE = 5000  # rows per page when a read streams a whole label or type
+_ID_BATCH = 5000  # ids per statement when a read looks many up
 
 
 def _split_credentials(uri: str) -> tuple[str, str | None, str | None]:
@@ -109,9 +106,16 @@ class Neo4jStore(GraphStore):
             raise StoreUnavailable(f"{self.uri}: lost the Neo4j server ({_first_line(e)})") from None
 
     def _setup_schema(self) -> None:
+        """Constraints and indexes, once per database: the meta node records which schema is set up,
+        so opening a store that has it costs one read instead of a schema transaction per index."""
         with self._session() as s:
+            rows = s.run(cypher.SCHEMA_DONE).data()
+            if rows and rows[0]["schema"] == cypher.SCHEMA_REVISION:
+                return
             for statement in cypher.SCHEMA_STATEMENTS:
                 s.run(statement).consume()
+            s.run("CALL db.awaitIndexes(300)").consume()
+            s.run(cypher.SCHEMA_MARK, schema=cypher.SCHEMA_REVISION).consume()
 
     def close(self) -> None:
         """The driver is shared per process and closed at exit; nothing to release per store."""
@@ -263,23 +267,63 @@ class Neo4jStore(GraphStore):
         rows = self._read(cypher.NODE, id=id)
         return self._as_node(rows[0]["n"]) if rows else None
 
-    def nodes(self, label: str | None = None) -> Iterator[Node]:
-        skip, page = 0, 5000
-        while True:  # paged, so a large map streams instead of sitting in memory
-            rows = self._read(cypher.NODES, label=label, skip=skip, limit=page)
-            yield from (self._as_node(r["n"]) for r in rows)
-            if len(rows) < page:
-                return
-            skip += page
+    def nodes(self, label: str | None = None, *, ids: Iterable[str] | None = None,
+              where: dict[str, Any] | None = None, contains: dict[str, str] | None = None) -> Iterator[Node]:
+        """The most selective filter runs on the server (ids, then ``where``, ``contains``, label);
+        the others are checked here, on the rows that come back."""
+        where = {k: list(v) if isinstance(v, (list, tuple, set, frozenset)) else [v]
+                 for k, v in (where or {}).items()}
+        contains = {k: v.casefold() for k, v in (contains or {}).items()}
+        if ids is not None:
+            rows = (self._as_node(r["n"]) for batch in _chunks(sorted(set(ids)), _ID_BATCH)
+                    for r in self._read(cypher.NODES_BY_IDS, ids=batch))
+        elif label and where:
+            key = next(iter(where))
+            rows = (self._as_node(r["n"]) for r in self._read(
+                cypher.for_property(cypher.NODES_WHERE, label, key), values=where[key]))
+        elif label and contains:
+            key = next(iter(contains))
+            rows = (self._as_node(r["n"]) for r in self._read(
+                cypher.for_property(cypher.NODES_CONTAINING, label, key), phrase=contains[key]))
+        else:
+            rows = self._pages(cypher.for_label(cypher.NODES_OF_LABEL_PAGE, label) if label else cypher.NODES_PAGE,
+                               lambda r: self._as_node(r["n"]), lambda n: n["id"])
+        for n in rows:
+            p = n["properties"]
+            if label and n["label"] != label:
+                continue
+            if all(p.get(k) in vs for k, vs in where.items()) and \
+                    all(phrase in str(p.get(k) or "").casefold() for k, phrase in contains.items()):
+                yield n
 
-    def relationships(self, type: str | None = None) -> Iterator[Relationship]:
-        skip, page = 0, 5000
+    def _pages(self, statement: str, convert, last_key, **params: Any) -> Iterator[Any]:
+        """Every row of a keyset-paged statement (``$after``, ``$limit``), a page at a time."""
+        after = ""
         while True:
-            rows = self._read(cypher.RELATIONSHIPS, type=type, skip=skip, limit=page)
-            yield from (self._as_rel(r) for r in rows)
-            if len(rows) < page:
+            rows = self._read(statement, after=after, limit=_PAGE, **params)
+            out = [convert(r) for r in rows]
+            yield from out
+            if len(rows) < _PAGE:
                 return
-            skip += page
+            after = last_key(out[-1])
+
+    def relationships(self, type: str | None = None, *, start: Iterable[str] | None = None,
+                      end: Iterable[str] | None = None) -> Iterator[Relationship]:
+        if start is None and end is None:
+            yield from self._pages(cypher.RELATIONSHIPS_PAGE, self._as_rel, lambda r: r["id"], type=type)
+            return
+        statement, ids = (cypher.RELATIONSHIPS_FROM, start) if start is not None else (cypher.RELATIONSHIPS_TO, end)
+        other = set(end) if start is not None and end is not None else None
+        found = [self._as_rel(r) for batch in _chunks(sorted(set(ids)), _ID_BATCH)
+                 for r in self._read(statement, ids=batch, type=type)]
+        yield from sorted((r for r in found if other is None or r["end"] in other), key=lambda r: r["id"])
+
+    def relationship_counts(self, type: str, by: str = "end", limit: int | None = None) -> list[tuple[str, int]]:
+        template = {"end": cypher.RELATIONSHIP_COUNTS_BY_END, "start": cypher.RELATIONSHIP_COUNTS_BY_START}[by]
+        return [(r["id"], r["n"]) for r in self._read(cypher.for_type(template, type), limit=limit or cypher.NO_LIMIT)]
+
+    def property_counts(self, label: str, key: str) -> dict[Any, int]:
+        return {r["value"]: r["n"] for r in self._read(cypher.for_property(cypher.PROPERTY_COUNTS, label, key))}
 
     def stats(self) -> dict[str, dict[str, int]]:
         return {"nodes": {r["label"]: r["n"] for r in self._read(cypher.NODE_COUNTS)},
@@ -294,11 +338,8 @@ class Neo4jStore(GraphStore):
         if not self._read(cypher.NODE, id=id):
             return [], []
 
-        def neighbours(ids: list[str]) -> dict[str, set[str]]:
-            out: dict[str, set[str]] = defaultdict(set)
-            for r in self._read(cypher.NEIGHBOURS, ids=ids):
-                out[r["id"]].add(r["other"])
-            return out
+        def neighbours(ids: list[str], cap: int) -> dict[str, list[str]]:
+            return {r["id"]: sorted(r["others"]) for r in self._read(cypher.NEIGHBOURS, ids=ids, cap=cap)}
         seen = sorted(bfs_order(id, hops, limit, neighbours))
         nodes = [self._as_node(r["n"]) for r in self._read(cypher.NODES_BY_IDS, ids=seen)]
         rels = [self._as_rel(r) for r in self._read(cypher.RELATIONSHIPS_AMONG, ids=seen)]
@@ -308,63 +349,74 @@ class Neo4jStore(GraphStore):
         """Claims and cruxes whose text matches ``query`` (Lucene syntax), best first."""
         return [{"id": r["id"], "score": r["score"]} for r in self._read(cypher.SEARCH_TEXT, query=query, limit=limit)]
 
-    # --- named queries --------------------------------------------------------------------
-    def authors(self) -> list[dict[str, Any]]:
-        rows = [dict(r) for r in self._read(cypher.AUTHORS)]
-        return sorted(rows, key=lambda r: (r["name"].casefold(), r["id"]))
+    # --- primitives of the named queries (see GraphStore) --------------------------------
+    def author_names(self, ids: Iterable[str] | None = None) -> dict[str, str]:
+        if ids is None:
+            return {r["id"]: r["name"] for r in self._read(cypher.AUTHOR_NAMES)}
+        return {r["id"]: r["name"] for batch in _chunks(sorted(set(ids)), _ID_BATCH)
+                for r in self._read(cypher.AUTHOR_NAMES_OF, ids=batch)}
 
-    def _author_ids(self, who: str) -> list[str]:
-        return sorted(match_authors(self.authors(), who))
+    def _author_rows(self) -> list[dict[str, Any]]:
+        return [dict(r) for r in self._read(cypher.AUTHORS)]
 
-    def claims(self, author: str | None = None, text: str | None = None,
-               limit: int | None = None) -> list[dict[str, Any]]:
-        authors = self._author_ids(author) if author is not None else None
-        rows = [claim_row(r["claim"], r["author"], r["url"])
-                for r in self._read(cypher.CLAIMS, authors=authors, text=text or None)]
-        rows.sort(key=claim_order)
-        return rows[:limit] if limit else rows
+    def _claim_rows(self, ids: list[str] | None, authors: list[str] | None, text: str | None,
+                    limit: int | None) -> list[dict[str, Any]]:
+        params = {"text": text, "limit": limit or cypher.NO_LIMIT}
+        if ids is not None:
+            statement, params["ids"] = cypher.CLAIMS_OF_IDS, ids
+            if authors is not None:  # both: the ids, then the authors among them
+                statement = cypher.CLAIMS_OF_IDS.replace("WHERE c.id IN $ids", "WHERE c.id IN $ids AND "
+                                                         "c.author_id IN $authors")
+                params["authors"] = authors
+        elif authors is not None:
+            statement, params["authors"] = cypher.CLAIMS_BY_AUTHORS, authors
+        else:
+            statement = cypher.CLAIMS_ALL
+        return [claim_row(r["claim"], r["author"], r["url"]) for r in self._read(statement, **params)]
 
-    def _disagreement_rows(self, status: str | None = None, ids: list[str] | None = None,
-                           authors: list[str] | None = None) -> list[dict[str, Any]]:
-        out = []
-        for r in self._read(cypher.DISAGREEMENTS, status=status, ids=ids, authors=authors):
-            parties = [(p["side"], claim_row(p["claim"], p["author"], p["url"])) for p in r["parties"]]
-            out.append(disagreement_row(r["d"], parties, list(r["cruxes"]),
-                                        [tuple(t) for t in r["topics"]]))
+    def _ranked_disagreements(self, status: str | None, limit: int | None) -> list[str]:
+        return [r["id"] for r in self._read(cypher.RANKED_DISAGREEMENTS, status=status,
+                                            limit=limit or cypher.NO_LIMIT)]
+
+    def _disagreements_touching(self, authors: list[str] | None = None,
+                                topics: list[str] | None = None) -> set[str]:
+        out: set[str] = set()
+        if authors:
+            out |= {r["id"] for r in self._read(cypher.DISAGREEMENTS_OF_AUTHORS, authors=authors)}
+        if topics:
+            out |= {r["id"] for r in self._read(cypher.DISAGREEMENTS_OF_TOPICS, topics=topics)}
         return out
 
-    def disagreements(self, between: tuple[str, str] | None = None, author: str | None = None,
-                      topic: str | None = None, status: str | None = None,
-                      limit: int | None = None) -> list[dict[str, Any]]:
-        pair = (set(self._author_ids(between[0])), set(self._author_ids(between[1]))) if between else None
-        who = set(self._author_ids(author)) if author else None
-        narrow = sorted((pair[0] | pair[1]) if pair else who) if (pair or who is not None) else None
-        rows = self._disagreement_rows(status=status, authors=narrow)
-        return filter_disagreements(rows, pair, who, topic, status, limit)
+    def _disagreement_rows(self, ids: list[str]) -> list[dict[str, Any]]:
+        out = []
+        for batch in _chunks(ids, _ID_BATCH):
+            for r in self._read(cypher.DISAGREEMENT_ROWS, ids=batch):
+                parties = [(p["side"], claim_row(p["claim"], p["author"], p["url"])) for p in r["parties"]]
+                out.append(disagreement_row(r["d"], parties, list(r["cruxes"]), [tuple(t) for t in r["topics"]]))
+        return out
 
-    def cruxes(self, author: str | None = None, between: tuple[str, str] | None = None,
-               limit: int | None = None) -> list[dict[str, Any]]:
-        cruxes = [(r["crux"], list(r["disagreements"])) for r in self._read(cypher.CRUXES)]
-        ids = sorted({d for _, ds in cruxes for d in ds})
-        dis = {d["id"]: d for d in self._disagreement_rows(ids=ids)} if ids else {}
-        pair = (set(self._author_ids(between[0])), set(self._author_ids(between[1]))) if between else None
-        who = set(self._author_ids(author)) if author else None
-        return crux_rows(cruxes, dis, who, pair, limit)
+    def _crux_records(self, ids: list[str] | None, limit: int | None) -> list[tuple[dict[str, Any], list[str]]]:
+        if ids is None:
+            rows = self._read(cypher.CRUXES_ALL, limit=limit or cypher.NO_LIMIT)
+        else:
+            rows = [r for batch in _chunks(ids, _ID_BATCH)
+                    for r in self._read(cypher.CRUXES_OF_IDS, ids=batch, limit=limit or cypher.NO_LIMIT)]
+            rows.sort(key=lambda r: (-(r["crux"].get("score") or 0), r["crux"]["id"]))
+        return [(r["crux"], sorted(r["disagreements"])) for r in rows]
 
-    def divergence(self) -> list[dict[str, Any]]:
-        weights: dict[tuple[str, str], dict[str, float]] = defaultdict(lambda: defaultdict(float))
-        for r in self._read(cypher.DIVERGENCE_EDGES):
-            w = weights[(r["a"], r["b"])]
-            w["disagree"] += r["disagree"]
-            w["agree"] += r["agree"]
-        for r in self._read(cypher.DIVERGENCE_DISAGREEMENTS):
-            weights[(r["a"], r["b"])]["disagreements"] += r["disagreements"]
-        names = {a["id"]: a["name"] for a in self.authors()}
-        return divergence_rows(weights, names)
+    def _cruxes_of(self, disagreements: list[str]) -> set[str]:
+        return {r["id"] for batch in _chunks(disagreements, _ID_BATCH)
+                for r in self._read(cypher.CRUXES_OF_DISAGREEMENTS, ids=batch)}
 
-    def topics(self) -> list[dict[str, Any]]:
-        rows = [dict(r) for r in self._read(cypher.TOPICS)]
-        return sorted(rows, key=lambda r: (-r["claims"], r["label"], r["id"]))
+    def _divergence_sums(self, authors: list[str] | None, limit: int | None, rank: str) -> list[dict[str, Any]]:
+        return [dict(r) for r in self._read(cypher.divergence(authors is not None, rank), authors=authors,
+                                            limit=limit or cypher.NO_LIMIT)]
+
+    def _topic_rows(self, limit: int | None) -> list[dict[str, Any]]:
+        return [dict(r) for r in self._read(cypher.TOPICS, limit=limit or cypher.NO_LIMIT)]
+
+    def disagreement_statuses(self) -> dict[str, int]:
+        return {r["status"]: r["n"] for r in self._read(cypher.DISAGREEMENT_STATUSES)}
 
     # --- raw Cypher -----------------------------------------------------------------------
     def cypher(self, query: str, params: dict[str, Any] | None = None, write: bool = False,

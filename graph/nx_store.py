@@ -1,10 +1,13 @@
-"""The embedded store: a SQLite file on disk, a NetworkX graph in memory, no server.
+"""The embedded store: a SQLite file on disk, queried where the data is; no server.
 
 SQLite gives what a store needs from a file: transactions (a crash mid-ingest leaves
 the previous state), crash safety, and readers while a writer works (WAL mode), so
-the app can read while the CLI ingests. The graph is loaded into a
-``networkx.MultiDiGraph`` on first query and reloaded when another process has
-written (a ``revision`` counter in the ``meta`` table tells).
+the app can read while the CLI ingests. Every named query is indexed SQL that returns
+only the rows asked for: relationships are indexed by both ends, claims by author and by
+source and position, comments by post, disagreements and cruxes by rank (indexes on the
+JSON properties, see :data:`_INDEXES`), so a lookup costs the same on a map of a thousand
+comments or of a million. NetworkX holds what an analysis asks for: :meth:`NxStore.subgraph`
+(a thread, a pair, a neighbourhood) or, explicitly, :meth:`NxStore.graph` (the whole map).
 
 Examples
 --------
@@ -19,7 +22,10 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import re
 import sqlite3
 from collections import defaultdict
 from contextlib import nullcontext
@@ -30,14 +36,11 @@ import networkx as nx
 
 from cruxmap.graph.errors import MissingEndpoint, StoreBusy, StoreCorrupt, StoreError, StoreUnavailable
 from cruxmap.graph.schema import (
-    ABOUT, ATTACKS, AUTHOR, CLAIM, COMMENT, CRUX, CRUX_OF, CURATED, DELETED, DERIVED_TYPES, DISAGREEMENT,
-    PARTY_TO, POST, SCHEMA_VERSION, SUPPORTS, TOPIC, WROTE, Node, Relationship, Scope,
+    ABOUT, AUTHOR, CLAIM, COMMENT, CRUX_OF, CURATED, DELETED, DERIVED_TYPES, PARTY_TO, POST,
+    SCHEMA_VERSION, Node, Relationship, Scope,
 )
 from cruxmap.graph.writelock import WriteLock
-from cruxmap.graph.store import (
-    GraphStore, bfs_order, claim_order, claim_row, crux_rows, disagreement_row, divergence_rows,
-    filter_disagreements, match_authors,
-)
+from cruxmap.graph.store import GraphStore, bfs_order, claim_row, disagreement_row
 
 _DDL = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -69,6 +72,19 @@ def _chunks(ids: list[str] | tuple[str, ...], size: int = 400) -> Iterator[list[
 def _marks(ids) -> str:
     return ", ".join("?" * len(ids))
 
+# Upserts that update in place (rowid and triggers see an UPDATE) and only when something differs.
+_UPSERT_NODE = """
+INSERT INTO nodes (id, label, props) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE
+SET label = excluded.label, props = excluded.props
+WHERE nodes.label IS NOT excluded.label OR nodes.props IS NOT excluded.props
+"""
+_UPSERT_REL = """
+INSERT INTO rels (id, type, start, "end", props) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE
+SET type = excluded.type, start = excluded.start, "end" = excluded."end", props = excluded.props
+WHERE rels.type IS NOT excluded.type OR rels.start IS NOT excluded.start OR rels."end" IS NOT excluded."end"
+   OR rels.props IS NOT excluded.props
+"""
+
 
 def _dumps(props: dict[str, Any]) -> str:
     return json.dumps(props, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
@@ -84,8 +100,6 @@ class NxStore(GraphStore):
         # one writer at a time (graph/writelock.py); ``wait``: seconds a second writer waits
         self._write_lock = WriteLock(self.path, wait, on_wait) if self.path != ":memory:" else nullcontext()
         self._conn = self._connect()
-        self._graph: nx.MultiDiGraph | None = None
-        self._graph_revision = -1
 
     # --- connection ------------------------------------------------------------
     def _connect(self) -> sqlite3.Connection:
@@ -106,6 +120,8 @@ class NxStore(GraphStore):
                 conn = sqlite3.connect(path, timeout=30, isolation_level=None,
                                        check_same_thread=False)
             self._check_or_init(conn)
+            conn.create_function("cm_lower", 1, _lower, deterministic=True)
+            conn.create_function("cm_casefold", 1, _casefold, deterministic=True)
         except sqlite3.DatabaseError as e:
             raise StoreCorrupt(f"{path}: not a cruxmap database ({e})") from None
         return conn
@@ -134,6 +150,17 @@ class NxStore(GraphStore):
         if int(meta.get("schema_version", "0")) > SCHEMA_VERSION:
             raise StoreCorrupt(f"{self.path}: written by a newer cruxmap (schema "
                                f"{meta['schema_version']}); upgrade cruxmap")
+        self._derived = _has_derived(conn)
+        if not self._derived and not self.read_only:
+            _add_derived(conn)
+            self._derived = True
+        elif not self._derived and self.path != ":memory:" and os.access(self.path, os.W_OK):
+            # a map written by an older cruxmap: its indexes and pair sums are added once, even
+            # by a reader (they are not the map), when the file can be written
+            with contextlib.closing(sqlite3.connect(self.path, timeout=30, isolation_level=None)) as upgrade:
+                if not _has_derived(upgrade):
+                    _add_derived(upgrade)
+            self._derived = _has_derived(conn)
 
     @staticmethod
     def _tables(conn: sqlite3.Connection) -> set[str]:
@@ -174,26 +201,24 @@ class NxStore(GraphStore):
         cur = self._conn.cursor()
         self._begin(cur)
         try:
+            stale = not _pairs_fresh(cur)
             if replace is not None:  # every id this write produces, so the sweep keeps it
                 cur.execute("CREATE TEMP TABLE IF NOT EXISTS written (id TEXT PRIMARY KEY)")
                 cur.execute("DELETE FROM written")
             pending: dict[str, str] = {}  # endpoints not yet in the store -> a relationship naming them
             for nodes, relationships in batches:
-                ids = []
-                for n in nodes:
-                    self._write_row(cur, "nodes", (n["id"], n["label"], _dumps(n["properties"])),
-                                    counts, "nodes_written")
-                    ids.append((n["id"],))
+                node_rows = [(n["id"], n["label"], _dumps(n["properties"])) for n in nodes]
+                self._write_rows(cur, _UPSERT_NODE, node_rows, counts, "nodes_written")
                 endpoints: dict[str, str] = {}
+                rel_rows = []
                 for r in relationships:
-                    self._write_row(cur, "rels", (r["id"], r["type"], r["start"], r["end"],
-                                                  _dumps(r["properties"])),
-                                    counts, "relationships_written")
+                    rel_rows.append((r["id"], r["type"], r["start"], r["end"], _dumps(r["properties"])))
                     endpoints.setdefault(r["start"], r["id"])
                     endpoints.setdefault(r["end"], r["id"])
-                    ids.append((r["id"],))
+                self._write_rows(cur, _UPSERT_REL, rel_rows, counts, "relationships_written")
                 if replace is not None:
-                    cur.executemany("INSERT OR IGNORE INTO written VALUES (?)", ids)
+                    cur.executemany("INSERT OR IGNORE INTO written VALUES (?)",
+                                    [(row[0],) for row in node_rows] + [(row[0],) for row in rel_rows])
                 # checked per batch, so memory stays bounded on a huge ingest; a node that a later
                 # batch brings is looked for again at the end
                 pending.update(self._missing(cur, {**pending, **endpoints}))
@@ -205,6 +230,9 @@ class NxStore(GraphStore):
                 self._replace(cur, replace() if callable(replace) else replace, counts)
             if any(counts[k] for k in ("nodes_written", "relationships_written", "deleted", "tombstoned")):
                 cur.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'revision'")
+            if stale or any(counts[k] for k in ("nodes_written", "relationships_written", "deleted",
+                                                "tombstoned")):
+                _refresh_pairs(cur, stale)  # derived sums, in the same transaction as the map
             cur.execute("COMMIT")
         except BaseException:
             cur.execute("ROLLBACK")
@@ -289,18 +317,22 @@ class NxStore(GraphStore):
 
     @staticmethod
     def _missing(cur: sqlite3.Cursor, endpoints: dict[str, str]) -> dict[str, str]:
-        return {nid: rid for nid, rid in endpoints.items()
-                if not cur.execute("SELECT 1 FROM nodes WHERE id = ?", (nid,)).fetchone()}
+        """The endpoints that are not nodes of the store (one indexed query per batch)."""
+        if not endpoints:
+            return {}
+        absent = cur.execute(f"SELECT value FROM json_each(?) WHERE value NOT IN (SELECT id FROM nodes)",
+                             (_json_list(endpoints),)).fetchall()
+        return {nid: endpoints[nid] for (nid,) in absent}
 
     @staticmethod
-    def _write_row(cur: sqlite3.Cursor, table: str, row: tuple, counts: dict[str, int], key: str) -> None:
-        old = cur.execute(f"SELECT * FROM {table} WHERE id = ?", (row[0],)).fetchone()
-        if old == row:
-            counts["unchanged"] += 1
+    def _write_rows(cur: sqlite3.Cursor, upsert: str, rows: list[tuple], counts: dict[str, int], key: str) -> None:
+        """Insert or update ``rows`` in one ``executemany``; a row equal to the stored one is left alone
+        (the upsert's WHERE), so ``rowcount`` is what changed."""
+        if not rows:
             return
-        marks = ", ".join("?" * len(row))
-        cur.execute(f"INSERT OR REPLACE INTO {table} VALUES ({marks})", row)
-        counts[key] += 1
+        cur.executemany(upsert, rows)
+        counts[key] += cur.rowcount
+        counts["unchanged"] += len(rows) - cur.rowcount
 
     def _begin(self, cur: sqlite3.Cursor) -> None:
         """BEGIN IMMEDIATE; a writer that ignores the lock file (an older cruxmap) is one clear line."""
@@ -318,45 +350,96 @@ class NxStore(GraphStore):
             cur.execute("DELETE FROM rels")
             cur.execute("DELETE FROM nodes")
             cur.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'revision'")
+            _refresh_pairs(cur, stale=True)
             cur.execute("COMMIT")
 
-    # --- the in-memory graph ------------------------------------------------------------
+    # --- the graph, for analyses that want NetworkX --------------------------------------------
     def version(self) -> str:
         rev = self._conn.execute("SELECT value FROM meta WHERE key = 'revision'").fetchone()[0]
         return f"{self.path}@{rev}"
 
+    def subgraph(self, ids: Iterable[str]) -> nx.MultiDiGraph:
+        """The nodes ``ids`` and the relationships among them as a NetworkX graph.
+
+        Node attributes are ``label`` and ``props``; an edge's key is its relationship id and
+        its attributes ``type`` and ``props``. This is how an analysis gets a thread, a pair or a
+        neighbourhood into NetworkX without loading the map.
+        """
+        nodes = list(self.nodes(ids=ids))
+        g = nx.MultiDiGraph()
+        for n in nodes:
+            g.add_node(n["id"], label=n["label"], props=n["properties"])
+        have = [n["id"] for n in nodes]
+        for r in self._select_rels(None, have, have):
+            g.add_edge(r["start"], r["end"], key=r["id"], type=r["type"], props=r["properties"])
+        return g
+
     def graph(self) -> nx.MultiDiGraph:
-        """The whole map as a NetworkX graph (node attrs: ``label`` + properties; edge key: rel id)."""
-        rev = int(self._conn.execute("SELECT value FROM meta WHERE key = 'revision'").fetchone()[0])
-        if self._graph is None or rev != self._graph_revision:
-            g = nx.MultiDiGraph()
-            with self._conn:  # one consistent snapshot while another process writes
-                for nid, label, props in self._conn.execute("SELECT id, label, props FROM nodes"):
-                    g.add_node(nid, label=label, props=json.loads(props))
-                for rid, typ, s, e, props in self._conn.execute(
-                        'SELECT id, type, start, "end", props FROM rels'):
-                    g.add_edge(s, e, key=rid, type=typ, props=json.loads(props))
-            self._graph, self._graph_revision = g, rev
-        return self._graph
+        """The whole map as a NetworkX graph (see :meth:`subgraph`); loads every row, so it is
+        meant for exports and experiments on maps that fit in memory, never for a lookup."""
+        g = nx.MultiDiGraph()
+        with self._conn:  # one consistent snapshot while another process writes
+            for nid, label, props in self._conn.execute("SELECT id, label, props FROM nodes ORDER BY id"):
+                g.add_node(nid, label=label, props=json.loads(props))
+            for rid, typ, s, e, props in self._conn.execute(
+                    'SELECT id, type, start, "end", props FROM rels ORDER BY id'):
+                g.add_edge(s, e, key=rid, type=typ, props=json.loads(props))
+        return g
 
     # --- reading: generic ----------------------------------------------------------------
     def node(self, id: str) -> Node | None:
         row = self._conn.execute("SELECT id, label, props FROM nodes WHERE id = ?", (id,)).fetchone()
         return {"id": row[0], "label": row[1], "properties": json.loads(row[2])} if row else None
 
-    def nodes(self, label: str | None = None) -> Iterator[Node]:
-        q, args = "SELECT id, label, props FROM nodes", ()
+    def nodes(self, label: str | None = None, *, ids: Iterable[str] | None = None,
+              where: dict[str, Any] | None = None, contains: dict[str, str] | None = None) -> Iterator[Node]:
+        terms, args = [], []
         if label:
-            q, args = q + " WHERE label = ?", (label,)
+            terms.append("label = ?")
+            args.append(label)
+        if ids is not None:
+            terms.append(f"id IN {_EACH}")
+            args.append(_json_list(ids))
+        for key, value in (where or {}).items():
+            values = value if isinstance(value, (list, tuple, set, frozenset)) else [value]
+            terms.append(f"{_prop(key)} IN {_EACH}")
+            args.append(_json_list(values))
+        for key, phrase in (contains or {}).items():
+            terms.append(f"instr(cm_casefold(coalesce({_prop(key)}, '')), ?) > 0")
+            args.append(phrase.casefold())
+        q = "SELECT id, label, props FROM nodes" + (" WHERE " + " AND ".join(terms) if terms else "")
         for nid, lab, props in self._conn.execute(q + " ORDER BY id", args):
             yield {"id": nid, "label": lab, "properties": json.loads(props)}
 
-    def relationships(self, type: str | None = None) -> Iterator[Relationship]:
-        q, args = 'SELECT id, type, start, "end", props FROM rels', ()
+    def relationships(self, type: str | None = None, *, start: Iterable[str] | None = None,
+                      end: Iterable[str] | None = None) -> Iterator[Relationship]:
+        yield from self._select_rels(type, start, end)
+
+    def _select_rels(self, type: str | None, start: Iterable[str] | None,
+                     end: Iterable[str] | None) -> Iterator[Relationship]:
+        terms, args = [], []
         if type:
-            q, args = q + " WHERE type = ?", (type,)
+            terms.append("type = ?")
+            args.append(type)
+        if start is not None:
+            terms.append(f"start IN {_EACH}")
+            args.append(_json_list(start))
+        if end is not None:
+            terms.append(f'"end" IN {_EACH}')
+            args.append(_json_list(end))
+        q = 'SELECT id, type, start, "end", props FROM rels' + (" WHERE " + " AND ".join(terms) if terms else "")
         for rid, typ, s, e, props in self._conn.execute(q + " ORDER BY id", args):
             yield {"id": rid, "type": typ, "start": s, "end": e, "properties": json.loads(props)}
+
+    def relationship_counts(self, type: str, by: str = "end", limit: int | None = None) -> list[tuple[str, int]]:
+        end = {"end": '"end"', "start": "start"}[by]
+        q = f"SELECT {end}, COUNT(*) AS n FROM rels WHERE type = ? GROUP BY {end} ORDER BY n DESC, {end}"
+        return [tuple(r) for r in self._conn.execute(q + (" LIMIT ?" if limit else ""),
+                                                       (type, limit) if limit else (type,))]
+
+    def property_counts(self, label: str, key: str) -> dict[Any, int]:
+        return dict(self._conn.execute(
+            f"SELECT {_prop(key)}, COUNT(*) FROM nodes WHERE label = ? GROUP BY 1", (label,)))
 
     def stats(self) -> dict[str, dict[str, int]]:
         return {
@@ -367,117 +450,431 @@ class NxStore(GraphStore):
         }
 
     def neighbourhood(self, id: str, hops: int = 1, limit: int = 300) -> tuple[list[Node], list[Relationship]]:
-        g = self.graph()
-        if id not in g:
+        if self.node(id) is None:
             return [], []
-        seen = bfs_order(id, hops, limit, lambda ids: {
-            n: set(g.successors(n)) | set(g.predecessors(n)) for n in ids})
-        nodes = [self._node(g, n) for n in sorted(seen)]
-        rels = [self._rel(s, e, k, d) for s, e, k, d in g.edges(keys=True, data=True)
-                if s in seen and e in seen]
-        return nodes, sorted(rels, key=lambda r: r["id"])
+        seen = sorted(bfs_order(id, hops, limit, self._neighbours))
+        return list(self.nodes(ids=seen)), list(self._select_rels(None, seen, seen))
 
-    @staticmethod
-    def _node(g: nx.MultiDiGraph, n: str) -> Node:
-        return {"id": n, "label": g.nodes[n]["label"], "properties": dict(g.nodes[n]["props"])}
+    def _neighbours(self, ids: list[str], cap: int) -> dict[str, list[str]]:
+        """Each node's neighbours (either direction) in id order, the first ``cap`` of each."""
+        out: dict[str, list[str]] = defaultdict(list)
+        for n, m in self._conn.execute(_NEIGHBOURS, (_json_list(ids), _json_list(ids), cap)):
+            out[n].append(m)
+        return out
 
-    @staticmethod
-    def _rel(s: str, e: str, key: str, d: dict[str, Any]) -> Relationship:
-        return {"id": key, "type": d["type"], "start": s, "end": e, "properties": dict(d["props"])}
+    # --- primitives of the named queries ----------------------------------------------------
+    def author_names(self, ids: Iterable[str] | None = None) -> dict[str, str]:
+        q, args = f"SELECT id, {_prop('name')} FROM nodes WHERE label = ?", [AUTHOR]
+        if ids is not None:
+            q, args = q + f" AND id IN {_EACH}", args + [_json_list(ids)]
+        return {a: name or "" for a, name in self._conn.execute(q, args)}
 
-    # --- helpers for the named queries ---------------------------------------------------
-    def _ids(self, g: nx.MultiDiGraph, label: str) -> list[str]:
-        return sorted(n for n, d in g.nodes(data=True) if d["label"] == label)
+    def _author_rows(self) -> list[dict[str, Any]]:
+        """Three passes over indexes (names, WROTE by author, claims by author), merged here:
+        one SQL statement with a subquery per author costs a scan per author."""
+        rows = {a: {"id": a, "name": name, "posts": 0, "comments": 0, "claims": 0}
+                for a, name in self.author_names().items()}
+        for a, label, n in self._conn.execute(_WROTE_COUNTS):
+            if a in rows and label in (POST, COMMENT):
+                rows[a]["posts" if label == POST else "comments"] += n
+        for a, n in self.property_counts(CLAIM, "author_id").items():
+            if a in rows:
+                rows[a]["claims"] = n
+        return list(rows.values())
 
-    def _in(self, g: nx.MultiDiGraph, n: str, typ: str) -> list[tuple[str, dict[str, Any]]]:
-        return [(s, d["props"]) for s, _, d in g.in_edges(n, data=True) if d["type"] == typ]
-
-    def _out(self, g: nx.MultiDiGraph, n: str, typ: str) -> list[tuple[str, dict[str, Any]]]:
-        return [(e, d["props"]) for _, e, d in g.out_edges(n, data=True) if d["type"] == typ]
-
-    def _author_ids(self, who: str) -> set[str]:
-        return match_authors(self.authors(), who)
-
-    def _claim_row(self, g: nx.MultiDiGraph, cid: str) -> dict[str, Any]:
-        p = g.nodes[cid]["props"]
-        aid, src = p.get("author_id"), p.get("source_id")
-        return claim_row(p, g.nodes[aid]["props"].get("name") if aid in g else None,
-                         g.nodes[src]["props"].get("url") if src in g else None)
-
-    def _disagreement_row(self, g: nx.MultiDiGraph, did: str) -> dict[str, Any]:
-        parties = [(rp.get("side", "a"), self._claim_row(g, cid)) for cid, rp in self._in(g, did, PARTY_TO)]
-        topics = {(t, g.nodes[t]["props"].get("label", "")) for _, c in parties
-                  for t, _ in self._out(g, c["id"], ABOUT)}
-        return disagreement_row(g.nodes[did]["props"], parties,
-                                [x for x, _ in self._in(g, did, CRUX_OF)], sorted(topics))
-
-    # --- reading: the named queries ------------------------------------------------------
-    def authors(self) -> list[dict[str, Any]]:
-        g = self.graph()
-        claims_by: dict[str, int] = defaultdict(int)
-        for n in self._ids(g, CLAIM):
-            claims_by[g.nodes[n]["props"].get("author_id")] += 1
-        rows = []
-        for a in self._ids(g, AUTHOR):
-            wrote = [g.nodes[e]["label"] for e, _ in self._out(g, a, WROTE)]
-            rows.append({"id": a, "name": g.nodes[a]["props"].get("name", ""),
-                         "posts": wrote.count(POST), "comments": wrote.count(COMMENT),
-                         "claims": claims_by.get(a, 0)})
-        return sorted(rows, key=lambda r: (r["name"].casefold(), r["id"]))
-
-    def claims(self, author: str | None = None, text: str | None = None,
-               limit: int | None = None) -> list[dict[str, Any]]:
-        g = self.graph()
-        ids = self._ids(g, CLAIM)
-        if author is not None:
-            who = self._author_ids(author)
-            ids = [c for c in ids if g.nodes[c]["props"].get("author_id") in who]
+    def _claim_rows(self, ids: list[str] | None, authors: list[str] | None, text: str | None,
+                    limit: int | None) -> list[dict[str, Any]]:
+        terms, args = ["c.label = 'Claim'"], []
+        if ids is not None:
+            terms.append(f"c.id IN {_EACH}")
+            args.append(_json_list(ids))
+        if authors is not None:
+            terms.append(f"{_prop('author_id', 'c')} IN {_EACH}")
+            args.append(_json_list(authors))
         if text:
-            key = text.lower()
-            ids = [c for c in ids if key in g.nodes[c]["props"].get("text", "").lower()]
-        rows = sorted((self._claim_row(g, c) for c in ids), key=claim_order)
-        return rows[:limit] if limit else rows
+            terms.append(f"instr(cm_lower(coalesce({_prop('text', 'c')}, '')), ?) > 0")
+            args.append(text)
+        q = _CLAIMS + " WHERE " + " AND ".join(terms) + f" ORDER BY {_CLAIM_ORDER}"
+        if limit:
+            q, args = q + " LIMIT ?", args + [limit]
+        return [claim_row(json.loads(props), author, url) for props, author, url in self._conn.execute(q, args)]
 
-    def disagreements(self, between: tuple[str, str] | None = None, author: str | None = None,
-                      topic: str | None = None, status: str | None = None,
-                      limit: int | None = None) -> list[dict[str, Any]]:
-        g = self.graph()
-        rows = [self._disagreement_row(g, d) for d in self._ids(g, DISAGREEMENT)]
-        pair = (self._author_ids(between[0]), self._author_ids(between[1])) if between else None
-        who = self._author_ids(author) if author else None
-        return filter_disagreements(rows, pair, who, topic, status, limit)
+    def _ranked_disagreements(self, status: str | None, limit: int | None) -> list[str]:
+        q, args = "SELECT id FROM nodes WHERE label = 'Disagreement'", []
+        if status:
+            q, args = q + f" AND coalesce({_prop('status')}, 'open') = ?", [status]
+        q += f" ORDER BY {_RANK_DISAGREEMENT}"
+        if limit:
+            q, args = q + " LIMIT ?", args + [limit]
+        return [r[0] for r in self._conn.execute(q, args)]
 
-    def cruxes(self, author: str | None = None, between: tuple[str, str] | None = None,
-               limit: int | None = None) -> list[dict[str, Any]]:
-        g = self.graph()
-        dis = {d: self._disagreement_row(g, d) for d in self._ids(g, DISAGREEMENT)}
-        cruxes = [(g.nodes[x]["props"], [d for d, _ in self._out(g, x, CRUX_OF)])
-                  for x in self._ids(g, CRUX)]
-        pair = (self._author_ids(between[0]), self._author_ids(between[1])) if between else None
-        who = self._author_ids(author) if author else None
-        return crux_rows(cruxes, dis, who, pair, limit)
+    def _disagreements_touching(self, authors: list[str] | None = None,
+                                topics: list[str] | None = None) -> set[str]:
+        out: set[str] = set()
+        if authors:
+            out |= {r[0] for r in self._conn.execute(_TOUCHING_AUTHORS, (_json_list(authors),))}
+        if topics:
+            out |= {r[0] for r in self._conn.execute(_TOUCHING_TOPICS, (_json_list(topics),))}
+        return out
 
-    def divergence(self) -> list[dict[str, Any]]:
-        g = self.graph()
-        weights: dict[tuple[str, str], dict[str, float]] = defaultdict(lambda: defaultdict(float))
-        for s, e, d in g.edges(data=True):
-            if d["type"] not in (ATTACKS, SUPPORTS):
-                continue
-            a, b = g.nodes[s]["props"].get("author_id"), g.nodes[e]["props"].get("author_id")
-            if a and b and a != b:
-                kind = "disagree" if d["type"] == ATTACKS else "agree"
-                weights[tuple(sorted((a, b)))][kind] += float(d["props"].get("confidence", 1.0))
-        for did in self._ids(g, DISAGREEMENT):
-            sides = self._disagreement_row(g, did)["authors"]
-            for a in sides.get("a", []):
-                for b in sides.get("b", []):
-                    if a != b:
-                        weights[tuple(sorted((a, b)))]["disagreements"] += 1
-        names = {a: g.nodes[a]["props"].get("name", "") for a in self._ids(g, AUTHOR)}
-        return divergence_rows(weights, names)
+    def _disagreement_rows(self, ids: list[str]) -> list[dict[str, Any]]:
+        each = _json_list(ids)
+        parties: dict[str, list] = defaultdict(list)
+        for d, side, props, author, url in self._conn.execute(_PARTIES, (each,)):
+            parties[d].append((side, claim_row(json.loads(props), author, url)))
+        cruxes: dict[str, list[str]] = defaultdict(list)
+        for d, x in self._conn.execute(_CRUXES_OF, (each,)):
+            cruxes[d].append(x)
+        topics: dict[str, list] = defaultdict(list)
+        for d, t, label in self._conn.execute(_TOPICS_OF, (each,)):
+            topics[d].append((t, label or ""))
+        return [disagreement_row(json.loads(props), parties[d], cruxes[d], topics[d])
+                for d, props in self._conn.execute(
+                    f"SELECT id, props FROM nodes WHERE label = 'Disagreement' AND id IN {_EACH}", (each,))]
 
-    def topics(self) -> list[dict[str, Any]]:
-        g = self.graph()
-        rows = [{"id": t, "label": g.nodes[t]["props"].get("label", ""),
-                 "claims": len(self._in(g, t, ABOUT))} for t in self._ids(g, TOPIC)]
-        return sorted(rows, key=lambda r: (-r["claims"], r["label"], r["id"]))
+    def _crux_records(self, ids: list[str] | None, limit: int | None) -> list[tuple[dict[str, Any], list[str]]]:
+        q, args = "SELECT id, props FROM nodes WHERE label = 'Crux'", []
+        if ids is not None:
+            q, args = q + f" AND id IN {_EACH}", [_json_list(ids)]
+        q += f" ORDER BY {_RANK_CRUX}"
+        if limit:
+            q, args = q + " LIMIT ?", args + [limit]
+        found = [(x, json.loads(props)) for x, props in self._conn.execute(q, args)]
+        dids: dict[str, list[str]] = defaultdict(list)
+        for x, d in self._conn.execute(f"SELECT start, \"end\" FROM rels WHERE type = 'CRUX_OF' AND start IN "
+                                       f"{_EACH} ORDER BY \"end\"", (_json_list(x for x, _ in found),)):
+            dids[x].append(d)
+        return [(props, dids[x]) for x, props in found]
+
+    def _cruxes_of(self, disagreements: list[str]) -> set[str]:
+        return {r[0] for r in self._conn.execute(
+            f"SELECT start FROM rels WHERE type = 'CRUX_OF' AND \"end\" IN {_EACH}", (_json_list(disagreements),))}
+
+    def _divergence_sums(self, authors: list[str] | None, limit: int | None, rank: str) -> list[dict[str, Any]]:
+        args: list[Any] = []
+        if self._derived and _pairs_fresh(self._conn):
+            q = f"SELECT {_PAIR_COLUMNS} FROM pairs"
+            if authors is not None:
+                q, args = q + f" WHERE a IN {_EACH} AND b IN {_EACH}", [_json_list(authors)] * 2
+        elif authors is None:
+            q = f"SELECT * FROM ({_pair_sums('all')})"
+        else:
+            q, args = f"SELECT * FROM ({_pair_sums('among', _EACH)})", [_json_list(authors)] * 3
+        q += f" ORDER BY {_PAIR_ORDER[rank]}"
+        if limit:
+            q, args = q + " LIMIT ?", args + [limit]
+        keys = ("a", "a_name", "b", "b_name", "disagree", "agree", "disagreements")
+        return [dict(zip(keys, r)) for r in self._conn.execute(self._sql(q), args)]
+
+    def _sql(self, q: str) -> str:
+        """``q`` as this file can run it: without index hints when it lacks the indexes."""
+        return q if self._derived else _HINT.sub("", q)
+
+    def _topic_rows(self, limit: int | None) -> list[dict[str, Any]]:
+        q, args = _TOPICS, []
+        if limit:
+            q, args = q + " LIMIT ?", [limit]
+        return [{"id": t, "label": label or "", "claims": n} for t, label, n in self._conn.execute(q, args)]
+
+    def disagreement_statuses(self) -> dict[str, int]:
+        return dict(self._conn.execute(
+            f"SELECT coalesce({_prop('status')}, 'open'), COUNT(*) FROM nodes "
+            "WHERE label = 'Disagreement' GROUP BY 1 ORDER BY 1"))
+
+
+def _has_derived(conn: sqlite3.Connection) -> bool:
+    """Whether the file has the query indexes and the pair sums of this version."""
+    names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type IN ('index', 'table', 'trigger')")}
+    return _DERIVED_NAMES <= names
+
+
+def _add_derived(conn: sqlite3.Connection) -> None:
+    """Add the query indexes, the planner's statistics and the pair sums (one transaction)."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for statement in _split_sql(_INDEXES + _PAIR_TABLES):
+            conn.execute(statement)
+        conn.execute("INSERT OR IGNORE INTO meta VALUES ('pairs_revision', '-1')")
+        conn.execute("ANALYZE sqlite_schema")  # creates sqlite_stat1, which the statements below fill
+        conn.execute(f"DELETE FROM sqlite_stat1 WHERE idx IN (SELECT value FROM json_each(?))",
+                     (_json_list(idx for _, idx, _ in _PLANNER_STATS),))
+        conn.executemany("INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES (?, ?, ?)", _PLANNER_STATS)
+        _refresh_pairs(conn.cursor(), stale=True)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("ANALYZE sqlite_schema")  # reload the statistics in this connection
+
+
+def _split_sql(script: str) -> list[str]:
+    """The statements of a DDL script (triggers keep their ``BEGIN ... END;`` bodies)."""
+    out, buf = [], []
+    for line in script.strip().splitlines():
+        buf.append(line)
+        text = "\n".join(buf).strip()
+        if text.endswith(";") and (not text.upper().startswith("CREATE TRIGGER") or text.upper().endswith("END;")):
+            out.append(text)
+            buf = []
+    return out
+
+
+def _pairs_fresh(conn: sqlite3.Connection) -> bool:
+    """Whether the table ``pairs`` holds the sums of the map as it is now."""
+    return bool(conn.execute(
+        "SELECT (SELECT value FROM meta WHERE key = 'pairs_revision') = (SELECT value FROM meta WHERE key = 'revision')"
+        " AND NOT EXISTS (SELECT 1 FROM pairs_dirty)").fetchone()[0])
+
+
+def _refresh_pairs(cur: sqlite3.Cursor, stale: bool) -> None:
+    """Bring ``pairs`` up to the map, inside the writer's transaction: the pairs of the authors the
+    triggers marked, or, when the table was stale before this write or many authors changed,
+    every pair."""
+    dirty = cur.execute("SELECT COUNT(*) FROM pairs_dirty").fetchone()[0]
+    if stale or dirty > _REBUILD_PAIRS_AT:
+        cur.execute("DELETE FROM pairs")
+        cur.execute(f"INSERT INTO pairs ({_PAIR_COLUMNS}) {_pair_sums('all')}")
+    elif dirty:
+        cur.execute(f"DELETE FROM pairs WHERE a IN {_DIRTY} OR b IN {_DIRTY}")
+        cur.execute(f"INSERT INTO pairs ({_PAIR_COLUMNS}) {_pair_sums('involving', _DIRTY)}")
+    cur.execute("DELETE FROM pairs_dirty")
+    cur.execute("UPDATE meta SET value = (SELECT value FROM meta WHERE key = 'revision') WHERE key = 'pairs_revision'")
+
+
+_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_HINT = re.compile(r"INDEXED BY \w+")
+
+
+def _prop(key: str, table: str = "") -> str:
+    """The SQL expression of property ``key`` (spelled as the indexes spell it, so they apply)."""
+    if not _KEY.fullmatch(key):
+        raise ValueError(f"not a property name: {key!r}")
+    return f"json_extract({table + '.' if table else ''}props, '$.{key}')"
+
+
+def _json_list(values: Iterable[str]) -> str:
+    """A list of ids as one JSON parameter, read back with ``json_each`` (no limit on its length)."""
+    return json.dumps(list(values), ensure_ascii=False)
+
+
+def _lower(text: Any) -> Any:
+    """Python's ``str.lower`` for SQL, so a text search folds case exactly as Python does."""
+    return text.lower() if isinstance(text, str) else text
+
+
+def _casefold(text: Any) -> Any:
+    """Python's ``str.casefold`` for SQL (see :func:`_lower`)."""
+    return text.casefold() if isinstance(text, str) else text
+
+
+#: ``x IN (ids given as one JSON list parameter)``.
+_EACH = "(SELECT value FROM json_each(?))"
+
+#: Indexes behind the named queries. Property expressions are spelled exactly as the
+#: queries spell them (:func:`_prop`), and partial indexes name the label they hold.
+_INDEXES = f"""
+CREATE INDEX IF NOT EXISTS rels_start ON rels(start, type);
+CREATE INDEX IF NOT EXISTS rels_end ON rels("end", type);
+CREATE INDEX IF NOT EXISTS claim_author ON nodes({_prop('author_id')}) WHERE label = 'Claim';
+CREATE INDEX IF NOT EXISTS claim_order ON nodes({_prop('source_id')}, {_prop('start')}, id) WHERE label = 'Claim';
+CREATE INDEX IF NOT EXISTS comment_post ON nodes({_prop('post_id')}) WHERE label = 'Comment';
+CREATE INDEX IF NOT EXISTS disagreement_rank ON nodes((-coalesce({_prop('confidence')}, 0)), id)
+    WHERE label = 'Disagreement';
+CREATE INDEX IF NOT EXISTS crux_rank ON nodes((-coalesce({_prop('score')}, 0)), id) WHERE label = 'Crux';
+"""
+_CLAIM_ORDER = f"{_prop('source_id', 'c')}, {_prop('start', 'c')}, c.id"
+_RANK_DISAGREEMENT = f"(-coalesce({_prop('confidence')}, 0)), id"
+_RANK_CRUX = f"(-coalesce({_prop('score')}, 0)), id"
+
+_CLAIMS = f"""
+SELECT c.props, {_prop('name', 'a')}, {_prop('url', 's')} FROM nodes c
+LEFT JOIN nodes a ON a.id = {_prop('author_id', 'c')} AND a.label = 'Author'
+LEFT JOIN nodes s ON s.id = {_prop('source_id', 'c')}
+"""
+
+_WROTE_COUNTS = """
+SELECT w.start, n.label, COUNT(*) FROM rels w JOIN nodes n ON n.id = w."end" WHERE w.type = 'WROTE' GROUP BY 1, 2
+"""
+
+_NEIGHBOURS = """
+SELECT n, m FROM (
+  SELECT n, m, row_number() OVER (PARTITION BY n ORDER BY m) AS k FROM (
+    SELECT start AS n, "end" AS m FROM rels WHERE start IN (SELECT value FROM json_each(?))
+    UNION SELECT "end", start FROM rels WHERE "end" IN (SELECT value FROM json_each(?))))
+WHERE k <= ? ORDER BY n, m
+"""
+
+_TOUCHING_AUTHORS = f"""
+SELECT DISTINCT r."end" FROM nodes c JOIN rels r ON r.start = c.id AND r.type = 'PARTY_TO'
+WHERE c.label = 'Claim' AND {_prop('author_id', 'c')} IN {_EACH}
+"""
+_TOUCHING_TOPICS = f"""
+SELECT DISTINCT p."end" FROM rels t JOIN rels p ON p.start = t.start AND p.type = 'PARTY_TO'
+WHERE t.type = 'ABOUT' AND t."end" IN {_EACH}
+"""
+_PARTIES = f"""
+SELECT r."end", coalesce({_prop('side', 'r')}, 'a'), c.props, {_prop('name', 'a')}, {_prop('url', 's')}
+FROM rels r JOIN nodes c ON c.id = r.start
+LEFT JOIN nodes a ON a.id = {_prop('author_id', 'c')} AND a.label = 'Author'
+LEFT JOIN nodes s ON s.id = {_prop('source_id', 'c')}
+WHERE r.type = 'PARTY_TO' AND r."end" IN {_EACH}
+"""
+_CRUXES_OF = f"""SELECT "end", start FROM rels WHERE type = 'CRUX_OF' AND "end" IN {_EACH}"""
+_TOPICS_OF = f"""
+SELECT DISTINCT r."end", t.id, {_prop('label', 't')} FROM rels r
+JOIN rels ab ON ab.start = r.start AND ab.type = 'ABOUT' JOIN nodes t ON t.id = ab."end"
+WHERE r.type = 'PARTY_TO' AND r."end" IN {_EACH}
+"""
+
+# --- divergence: author pairs -------------------------------------------------------------
+# The weights of an author pair come from the stance edges between their claims and from the
+# disagreements that put them on opposite sides. Summing them means reading every stance edge
+# and every party of the map, so the sums are kept in the table ``pairs``, refreshed by the
+# writer for the authors whose claims, relationships or names changed (``pairs_dirty``, filled
+# by triggers, so every write path marks what it touches). ``meta.pairs_revision`` says which
+# revision the table is of; when it is stale, reads compute the sums instead (slower, same rows).
+_AUTHOR_OF = "json_extract({t}.props, '$.author_id')"
+
+
+def _author(t: str) -> str:
+    return _AUTHOR_OF.format(t=t)
+
+
+_STANCE = {
+    "all": f"""
+SELECT {_author('s')} AS x, {_author('e')} AS y, r.type AS t, coalesce({_prop('confidence', 'r')}, 1.0) AS w
+FROM rels r JOIN nodes s ON s.id = r.start AND s.label = 'Claim' JOIN nodes e ON e.id = r."end" AND e.label = 'Claim'
+WHERE r.type IN ('ATTACKS', 'SUPPORTS')""",
+    "among": f"""
+SELECT {_author('s')} AS x, {_author('e')} AS y, r.type AS t, coalesce({_prop('confidence', 'r')}, 1.0) AS w
+FROM nodes s INDEXED BY claim_author JOIN rels r ON r.start = s.id AND r.type IN ('ATTACKS', 'SUPPORTS')
+JOIN nodes e ON e.id = r."end" AND e.label = 'Claim'
+WHERE s.label = 'Claim' AND {_author('s')} IN {{who}} AND {_author('e')} IN {{who}}""",
+    "involving": f"""
+SELECT {_author('s')} AS x, {_author('e')} AS y, r.type AS t, coalesce({_prop('confidence', 'r')}, 1.0) AS w
+FROM nodes s INDEXED BY claim_author JOIN rels r ON r.start = s.id AND r.type IN ('ATTACKS', 'SUPPORTS')
+JOIN nodes e ON e.id = r."end" AND e.label = 'Claim'
+WHERE s.label = 'Claim' AND {_author('s')} IN {{who}}
+UNION ALL
+SELECT {_author('s')}, {_author('e')}, r.type, coalesce({_prop('confidence', 'r')}, 1.0)
+FROM nodes e INDEXED BY claim_author JOIN rels r ON r."end" = e.id AND r.type IN ('ATTACKS', 'SUPPORTS')
+JOIN nodes s ON s.id = r.start AND s.label = 'Claim'
+WHERE e.label = 'Claim' AND {_author('e')} IN {{who}} AND {_author('s')} NOT IN {{who}}""",
+}
+_SIDE = f"coalesce({_prop('side', 'r')}, 'a')"
+_SIDES = {
+    "all": f"""
+SELECT DISTINCT r."end" AS d, {_SIDE} AS side, {_author('c')} AS au
+FROM rels r JOIN nodes c ON c.id = r.start AND c.label = 'Claim'
+JOIN nodes dn ON dn.id = r."end" AND dn.label = 'Disagreement'
+WHERE r.type = 'PARTY_TO'""",
+    "among": f"""
+SELECT DISTINCT r."end" AS d, {_SIDE} AS side, {_author('c')} AS au
+FROM nodes c INDEXED BY claim_author JOIN rels r ON r.start = c.id AND r.type = 'PARTY_TO'
+JOIN nodes dn ON dn.id = r."end" AND dn.label = 'Disagreement'
+WHERE c.label = 'Claim' AND {_author('c')} IN {{who}}""",
+    "involving": f"""
+SELECT DISTINCT t.d AS d, {_SIDE} AS side, {_author('c')} AS au
+FROM touched t JOIN nodes dn ON dn.id = t.d AND dn.label = 'Disagreement'
+JOIN rels r ON r."end" = t.d AND r.type = 'PARTY_TO' JOIN nodes c ON c.id = r.start AND c.label = 'Claim'""",
+}
+_TOUCHED = f"""touched AS (
+SELECT DISTINCT r."end" AS d FROM nodes c INDEXED BY claim_author JOIN rels r ON r.start = c.id AND r.type = 'PARTY_TO'
+WHERE c.label = 'Claim' AND {_author('c')} IN {{who}}),"""
+_PAIR_SUMS = """
+WITH {touched} stance AS ({stance}), sides AS ({sides}),
+raw AS (
+  SELECT min(x, y) AS a, max(x, y) AS b, SUM(CASE WHEN t = 'ATTACKS' THEN w ELSE 0.0 END) AS dis,
+         SUM(CASE WHEN t = 'SUPPORTS' THEN w ELSE 0.0 END) AS agr, 0 AS n
+  FROM stance WHERE x IS NOT NULL AND y IS NOT NULL AND x <> '' AND y <> '' AND x <> y GROUP BY 1, 2
+  UNION ALL
+  SELECT min(sa.au, sb.au), max(sa.au, sb.au), 0.0, 0.0, COUNT(*)
+  FROM sides sa JOIN sides sb ON sb.d = sa.d AND sa.side = 'a' AND sb.side = 'b'
+  WHERE sa.au IS NOT NULL AND sb.au IS NOT NULL AND sa.au <> '' AND sb.au <> '' AND sa.au <> sb.au
+  GROUP BY 1, 2),
+totals AS (SELECT a, b, SUM(dis) AS dis, SUM(agr) AS agr, SUM(n) AS n FROM raw GROUP BY a, b)
+SELECT t.a AS a, coalesce(json_extract(x.props, '$.name'), '') AS a_name,
+       t.b AS b, coalesce(json_extract(y.props, '$.name'), '') AS b_name,
+       t.dis AS disagree, t.agr AS agree, t.n AS n, round(t.dis, 4) AS weight
+FROM totals t JOIN nodes x ON x.id = t.a AND x.label = 'Author' JOIN nodes y ON y.id = t.b AND y.label = 'Author'
+"""
+
+
+def _pair_sums(scope: str, who: str = "") -> str:
+    """The pair sums of the whole map (``all``), among the authors ``who``, or of every pair
+    ``involving`` one of them; ``who`` is an SQL set expression."""
+    q = _PAIR_SUMS.format(touched=_TOUCHED.format(who=who) if scope == "involving" else "",
+                          stance=_STANCE[scope].format(who=who), sides=_SIDES[scope].format(who=who))
+    return q + (f" WHERE t.a IN {who} OR t.b IN {who}" if scope == "involving" else "")
+
+
+_PAIR_COLUMNS = "a, a_name, b, b_name, disagree, agree, n, weight"
+_PAIR_ORDER = {
+    "weight": "weight DESC, n DESC, a, b",
+    "count": "n DESC, weight DESC, a_name, b_name, a, b",
+}
+_DIRTY = "(SELECT author FROM pairs_dirty)"
+_PAIR_TABLES = f"""
+CREATE TABLE IF NOT EXISTS pairs (a TEXT NOT NULL, b TEXT NOT NULL, a_name TEXT NOT NULL, b_name TEXT NOT NULL,
+    disagree REAL NOT NULL, agree REAL NOT NULL, n INTEGER NOT NULL, weight REAL NOT NULL,
+    PRIMARY KEY (a, b)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS pairs_b ON pairs(b);
+CREATE INDEX IF NOT EXISTS pairs_by_weight ON pairs(weight DESC, n DESC, a, b);
+CREATE INDEX IF NOT EXISTS pairs_by_count ON pairs(n DESC, weight DESC, a_name, b_name, a, b);
+CREATE TABLE IF NOT EXISTS pairs_dirty (author TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS pairs_rel_insert AFTER INSERT ON rels
+WHEN NEW.type IN ('ATTACKS', 'SUPPORTS', 'PARTY_TO') BEGIN
+  INSERT OR IGNORE INTO pairs_dirty SELECT {_author('nodes')} FROM nodes
+  WHERE id = NEW.start AND {_author('nodes')} IS NOT NULL;
+END;
+CREATE TRIGGER IF NOT EXISTS pairs_rel_change AFTER UPDATE ON rels
+WHEN NEW.type IN ('ATTACKS', 'SUPPORTS', 'PARTY_TO') OR OLD.type IN ('ATTACKS', 'SUPPORTS', 'PARTY_TO') BEGIN
+  INSERT OR IGNORE INTO pairs_dirty SELECT {_author('nodes')} FROM nodes
+  WHERE id IN (OLD.start, NEW.start) AND {_author('nodes')} IS NOT NULL;
+END;
+CREATE TRIGGER IF NOT EXISTS pairs_rel_delete AFTER DELETE ON rels
+WHEN OLD.type IN ('ATTACKS', 'SUPPORTS', 'PARTY_TO') BEGIN
+  INSERT OR IGNORE INTO pairs_dirty SELECT {_author('nodes')} FROM nodes
+  WHERE id = OLD.start AND {_author('nodes')} IS NOT NULL;
+END;
+CREATE TRIGGER IF NOT EXISTS pairs_node_insert AFTER INSERT ON nodes WHEN NEW.label IN ('Claim', 'Author') BEGIN
+  INSERT OR IGNORE INTO pairs_dirty SELECT CASE NEW.label WHEN 'Author' THEN NEW.id ELSE {_author('NEW')} END
+  WHERE (CASE NEW.label WHEN 'Author' THEN NEW.id ELSE {_author('NEW')} END) IS NOT NULL;
+END;
+CREATE TRIGGER IF NOT EXISTS pairs_node_change AFTER UPDATE ON nodes
+WHEN (OLD.label IN ('Claim', 'Author') OR NEW.label IN ('Claim', 'Author'))
+ AND (OLD.label IS NOT NEW.label OR OLD.id IS NOT NEW.id OR {_author('OLD')} IS NOT {_author('NEW')}
+      OR json_extract(OLD.props, '$.name') IS NOT json_extract(NEW.props, '$.name')) BEGIN
+  INSERT OR IGNORE INTO pairs_dirty SELECT x FROM (
+    SELECT CASE OLD.label WHEN 'Author' THEN OLD.id WHEN 'Claim' THEN {_author('OLD')} END AS x
+    UNION SELECT CASE NEW.label WHEN 'Author' THEN NEW.id WHEN 'Claim' THEN {_author('NEW')} END) WHERE x IS NOT NULL;
+END;
+CREATE TRIGGER IF NOT EXISTS pairs_node_delete AFTER DELETE ON nodes WHEN OLD.label IN ('Claim', 'Author') BEGIN
+  INSERT OR IGNORE INTO pairs_dirty SELECT CASE OLD.label WHEN 'Author' THEN OLD.id ELSE {_author('OLD')} END
+  WHERE (CASE OLD.label WHEN 'Author' THEN OLD.id ELSE {_author('OLD')} END) IS NOT NULL;
+END;
+"""
+#: Past this many changed authors, the pairs table is rebuilt whole (one pass over the map).
+_REBUILD_PAIRS_AT = 500
+#: Everything :func:`_add_derived` creates.
+_DERIVED_NAMES = frozenset(re.findall(r"IF NOT EXISTS (\w+)", _INDEXES + _PAIR_TABLES))
+#: Statistics for the planner, in ``sqlite_stat1`` form, of a map of a million nodes: they say what
+#: ``ANALYZE`` would find on any map (a label matches many rows, an author's claims a few), so
+#: every query takes its index whatever the size, and no ingest has to run ``ANALYZE``.
+_PLANNER_STATS = [
+    ("nodes", "sqlite_autoindex_nodes_1", "1000000 1"), ("nodes", "nodes_label", "1000000 150000"),
+    ("nodes", "claim_author", "600000 50"), ("nodes", "claim_order", "600000 3 1 1"),
+    ("nodes", "comment_post", "200000 100"), ("nodes", "disagreement_rank", "100000 2 1"),
+    ("nodes", "crux_rank", "5000 2 1"),
+    ("rels", "sqlite_autoindex_rels_1", "2000000 1"), ("rels", "rels_type", "2000000 250000"),
+    ("rels", "rels_start", "2000000 3 2"), ("rels", "rels_end", "2000000 3 2"),
+    ("pairs", "sqlite_autoindex_pairs_1", "200000 20 1"), ("pairs", "pairs_b", "200000 20"),
+    ("pairs", "pairs_by_weight", "200000 100 10 1 1"), ("pairs", "pairs_by_count", "200000 1000 10 5 2 1 1"),
+]
+
+
+_TOPICS = f"""
+SELECT t.id, {_prop('label', 't')},
+       (SELECT COUNT(*) FROM rels r WHERE r."end" = t.id AND r.type = 'ABOUT') AS n
+FROM nodes t WHERE t.label = 'Topic' ORDER BY n DESC, coalesce({_prop('label', 't')}, ''), t.id
+"""

@@ -257,3 +257,23 @@ class StoreContract(ABC):
         self._write(store, edited_thread(edit=True))
         kept = store.node(d["id"])
         assert kept is not None and kept["properties"]["summary"] == "Edited by a person"
+
+    # --- answers that stay right as the map changes, and limits ------------------------------
+    def test_divergence_follows_a_changed_claim(self, full):
+        """The pair weights follow a claim that moves to another author (kept sums are refreshed)."""
+        moved = next(n for n in full.nodes(CLAIM) if n["properties"].get("author_id") == BO)
+        full.upsert([node(moved["id"], CLAIM, **{**moved["properties"], "author_id": ANN})], [])
+        nodes, rels = list(full.nodes()), list(full.relationships())
+        fresh = self.make_store()
+        fresh.upsert(nodes, rels)
+        assert full.divergence() == fresh.divergence()
+        assert full.divergence(limit=1) == fresh.divergence()[:1]
+        fresh.close()
+
+    def test_limits_return_the_first_rows_of_the_whole_answer(self, full):
+        for query in ("claims", "disagreements", "cruxes", "divergence", "topics"):
+            everything = getattr(full, query)()
+            for n in (1, 2):
+                assert getattr(full, query)(limit=n) == everything[:n], (query, n)
+        assert full.claims(ids=["nope"]) == [] and full.disagreements(ids=[]) == []
+        assert [c["id"] for c in full.cruxes(ids=["crux:2"])] == ["crux:2"]

@@ -60,6 +60,6 @@ def render_image(store: GraphStore, fmt: str) -> dict[str, Any]:
         return {"error": str(e)}
 
 
-def disagreement_choices(store: GraphStore) -> list[dict[str, str]]:
-    """Disagreements to filter an export by: ``{id, summary}``."""
-    return [{"id": d["id"], "summary": d["summary"]} for d in store.disagreements()]
+def disagreement_choices(store: GraphStore, limit: int = 500) -> list[dict[str, str]]:
+    """Disagreements to filter an export by, most confident first: ``{id, summary}`` (the first ``limit``)."""
+    return [{"id": d["id"], "summary": d["summary"]} for d in store.disagreements(limit=limit)]

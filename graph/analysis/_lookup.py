@@ -2,24 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterable
 
-from cruxmap.graph.schema import AUTHOR, CLAIM
 from cruxmap.graph.store import GraphStore
 
 
-def author_names(store: GraphStore) -> dict[str, str]:
-    """Author id -> display name."""
-    return {a["id"]: a["name"] for a in store.authors()}
+def author_names(store: GraphStore, ids: Iterable[str] | None = None) -> dict[str, str]:
+    """Author id -> display name (of every author, or of the given ids)."""
+    return store.author_names(None if ids is None else [i for i in ids if i])
 
 
 def resolve_author(store: GraphStore, who: str) -> str | None:
-    """The id of the author ``who`` names (an id or a display name, any case), or None."""
+    """The id of the author ``who`` names (an id or a display name, any case), or None.
+
+    An id wins; of several authors with that name, the first by id.
+    """
+    if store.author_names([who]):
+        return who
     key = who.strip().casefold()
-    for a in store.authors():
-        if a["id"] == who or a["name"].casefold() == key:
-            return a["id"]
-    return None
+    return min((a for a, name in store.author_names().items() if name.casefold() == key), default=None)
 
 
 def item(store: GraphStore, item_id: str | None) -> dict[str, Any]:
@@ -28,26 +29,10 @@ def item(store: GraphStore, item_id: str | None) -> dict[str, Any]:
     return dict(n["properties"], label=n["label"]) if n else {}
 
 
-def claim_rows(store: GraphStore) -> dict[str, dict[str, Any]]:
-    """Every claim row (see :meth:`GraphStore.claims`) by id."""
-    return {c["id"]: c for c in store.claims()}
-
-
 def claim_row(store: GraphStore, claim_id: str) -> dict[str, Any] | None:
-    """One claim as a claim row, or None."""
-    n = store.node(claim_id)
-    if not n or n["label"] != CLAIM:
-        return None
-    p = n["properties"]
-    aid = p.get("author_id")
-    author = store.node(aid) if aid else None
-    src = item(store, p.get("source_id"))
-    return {"id": claim_id, "text": p.get("text", ""), "author_id": aid,
-            "author": author["properties"].get("name") if author and author["label"] == AUTHOR else None,
-            "source_id": p.get("source_id"), "url": src.get("url", ""),
-            "role": p.get("role", "claim"), "stance": p.get("stance"),
-            "stance_confidence": p.get("stance_confidence"),
-            "start": p.get("start"), "end": p.get("end")}
+    """One claim as a claim row (see :meth:`GraphStore.claims`), or None."""
+    rows = store.claims(ids=[claim_id])
+    return rows[0] if rows else None
 
 
 def paragraph(text: str, start: int, end: int) -> dict[str, Any]:

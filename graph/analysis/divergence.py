@@ -24,7 +24,7 @@ from typing import Any
 from cruxmap.graph.analysis._lookup import author_names, resolve_author, when
 from cruxmap.graph.analysis.words import UNKNOWN_AUTHOR
 from cruxmap.graph.errors import CruxmapError
-from cruxmap.graph.schema import ATTACKS, COMMENT, REPLIES_TO, SAME_AS, SUPPORTS, WROTE
+from cruxmap.graph.schema import ATTACKS, CLAIM, COMMENT, REPLIES_TO, SAME_AS, SUPPORTS, WROTE
 from cruxmap.graph.store import GraphStore
 
 __all__ = ["divergence_matrix", "divergent_pairs", "pair_diff", "net_divergence", "NOT_SHOWN"]
@@ -51,23 +51,36 @@ def net_divergence(disagree: float, agree: float, disagreements: int = 0) -> flo
 #: The matrix's place for claims whose author the source did not show (a pasted page can hide names).
 NOT_SHOWN = "author:not-shown"
 
+#: How many authors the matrix holds on a map with more authors than that.
+TOP_AUTHORS = 20
 
-def divergence_matrix(store: GraphStore) -> dict[str, Any]:
-    """The author x author matrix: every ordered pair of authors who made claims.
+
+def divergence_matrix(store: GraphStore, top: int | None = TOP_AUTHORS) -> dict[str, Any]:
+    """The author x author matrix of the ``top`` authors (every author who made claims when
+    there are no more than ``top`` of them, or ``top`` is None).
+
+    On a bigger map the authors are those of the pairs that disagree most (ranked as
+    :func:`divergent_pairs` ranks them), then, while there is room, those with most claims:
+    the matrix is sparse in the map, never every pair of authors.
 
     Returns
     -------
     dict
         ``{"authors": [{id, name, claims}], "cells": [{a, a_name, b, b_name, disagree,
-        agree, disagreements, net}]}``: one cell per ordered pair (both ``a, b`` and
-        ``b, a``, so a heatmap is symmetric), ``net`` as in :func:`net_divergence`.
-        Authors are ordered by claims (most first), then name. Claims whose author the
-        source did not show, when they answer or are answered, count as one more author,
-        :data:`NOT_SHOWN` ("author not shown"), last.
+        agree, disagreements, net}]}``: one cell per ordered pair of these authors (both
+        ``a, b`` and ``b, a``, so a heatmap is symmetric), ``net`` as in
+        :func:`net_divergence`. Authors are ordered by claims (most first), then name.
+        Claims whose author the source did not show, when they answer or are answered,
+        count as one more author, :data:`NOT_SHOWN` ("author not shown"), last.
     """
-    authors = sorted((a for a in store.authors() if a["claims"]),
-                     key=lambda a: (-a["claims"], a["name"].casefold()))
-    weights = {(r["a"], r["b"]): r for r in store.divergence()}
+    claims = {a: n for a, n in store.property_counts(CLAIM, "author_id").items() if a and n}
+    names = author_names(store, claims)
+    ids = sorted(names)
+    if top is not None and len(ids) > top:
+        ids = _top_authors(store, top, claims, names)
+    authors = sorted(({"id": a, "name": names[a], "claims": claims[a]} for a in ids),
+                     key=lambda a: (-a["claims"], a["name"].casefold(), a["id"]))
+    weights = {(r["a"], r["b"]): r for r in store.divergence(authors=ids)}
     hidden, hidden_weights = _not_shown(store)
     if hidden and hidden_weights:
         authors.append({"id": NOT_SHOWN, "name": UNKNOWN_AUTHOR, "claims": hidden})
@@ -82,8 +95,25 @@ def divergence_matrix(store: GraphStore) -> dict[str, Any]:
             cells.append({"a": x["id"], "a_name": x["name"], "b": y["id"], "b_name": y["name"],
                           "disagree": d, "agree": g, "disagreements": n,
                           "net": net_divergence(d, g, n)})
-    return {"authors": [{"id": a["id"], "name": a["name"], "claims": a["claims"]} for a in authors],
-            "cells": cells}
+    return {"authors": authors, "cells": cells}
+
+
+def _top_authors(store: GraphStore, top: int, claims: dict[str, int], names: dict[str, str]) -> list[str]:
+    """The authors of the most divergent pairs, filled up with the authors of most claims."""
+    chosen: dict[str, None] = {}
+    for r in store.divergence(limit=top * top, rank="count"):
+        if not (r["disagree"] > 0 or r["disagreements"] > 0):
+            break
+        for a in (r["a"], r["b"]):
+            if a in names and len(chosen) < top:
+                chosen.setdefault(a)
+        if len(chosen) >= top:
+            break
+    for a in sorted(names, key=lambda a: (-claims[a], names[a].casefold(), a)):
+        if len(chosen) >= top:
+            break
+        chosen.setdefault(a)
+    return list(chosen)
 
 
 def _not_shown(store: GraphStore) -> tuple[int, dict[str, dict[str, float]]]:
@@ -115,11 +145,20 @@ def divergent_pairs(store: GraphStore, limit: int | None = None) -> list[dict[st
     A pair is listed when its net divergence (:func:`net_divergence`) is above zero, the
     same quantity the matrix colours, so a pair listed here is never drawn as agreeing;
     pairs with as many disagreements rank by how much more they disagree than agree.
+    The store ranks and cuts the rows (``limit``); pairs that fail the test are made up
+    for by asking again for all of them only when they left the answer short.
     """
-    rows = [dict(r, net=net_divergence(r["disagree"], r["agree"], r["disagreements"]))
-            for r in store.divergence() if r["disagree"] > 0 or r["disagreements"] > 0]
-    rows = [r for r in rows if r["net"] > 0]
-    rows.sort(key=lambda r: (-r["disagreements"], -r["net"], -r["disagree"], r["a_name"], r["b_name"]))
+    def listed(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        rows = [dict(r, net=net_divergence(r["disagree"], r["agree"], r["disagreements"]))
+                for r in rows if r["disagree"] > 0 or r["disagreements"] > 0]
+        rows = [r for r in rows if r["net"] > 0]
+        rows.sort(key=lambda r: (-r["disagreements"], -r["net"], -r["disagree"], r["a_name"], r["b_name"]))
+        return rows
+
+    fetched = store.divergence(limit=limit, rank="count")
+    rows = listed(fetched)
+    if limit and len(rows) < limit and len(fetched) == limit:
+        rows = listed(store.divergence(rank="count"))
     return rows[:limit] if limit else rows
 
 
@@ -167,29 +206,30 @@ def pair_diff(store: GraphStore, a: str, b: str) -> dict[str, Any]:
             raise CruxmapError(f"no author {who!r} in the map")
         ids.append(aid)
     a_id, b_id = ids
-    names = author_names(store)
+    names = author_names(store, ids)
     mine = {c["id"]: c for c in store.claims(author=a_id)}
     theirs = {c["id"]: c for c in store.claims(author=b_id)}
     claims = {**mine, **theirs}
     times: dict[str, str] = {}
 
-    def between(rel: dict[str, Any]) -> bool:
-        s, e = rel["start"], rel["end"]
-        return (s in mine and e in theirs) or (s in theirs and e in mine)
+    def between(rel_type: str) -> list[dict[str, Any]]:
+        """The ``rel_type`` relationships from one author's claims to the other's, by id."""
+        rels = [r for r in store.relationships(rel_type, start=mine) if r["end"] in theirs]
+        rels += [r for r in store.relationships(rel_type, start=theirs) if r["end"] in mine]
+        return [_exchange(r, claims, times, store) for r in sorted(rels, key=lambda r: r["id"])]
 
     def ordered(xs: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return sorted(xs, key=lambda x: (x["when"], x["from"]["source_id"] or "", x["from"]["start"] or 0))
 
-    attacks = ordered([_exchange(r, claims, times, store)
-                       for r in store.relationships(ATTACKS) if between(r)])
-    supports = [_exchange(r, claims, times, store) for r in store.relationships(SUPPORTS) if between(r)]
-    same = [_exchange(r, claims, times, store) for r in store.relationships(SAME_AS) if between(r)]
+    attacks = ordered(between(ATTACKS))
+    supports = between(SUPPORTS)
+    same = between(SAME_AS)
     shared = sorted(same + [x for x in supports if x["stance"] != "concede"],
                     key=lambda x: -(x["confidence"] or 0))
     concessions = ordered([x for x in supports if x["stance"] == "concede"])
     concessions += _reply_concessions(store, mine, theirs, {x["from"]["id"] for x in concessions}, times)
 
-    weight = next((r for r in store.divergence() if {r["a"], r["b"]} == {a_id, b_id}), {})
+    weight = next(iter(store.divergence(authors=ids)), {})
     crux_rows = store.cruxes(between=(a_id, b_id))
     return {
         "a": {"id": a_id, "name": names.get(a_id, a_id)},
@@ -227,8 +267,8 @@ def _reply_concessions(store: GraphStore, mine: dict[str, dict], theirs: dict[st
                  if c.get("stance") == "concede" and c["id"] not in seen]
     if not conceding:
         return []
-    parent = {r["start"]: r["end"] for r in store.relationships(REPLIES_TO)}
-    writer = {r["end"]: r["start"] for r in store.relationships(WROTE)}
+    parent = {r["start"]: r["end"] for r in store.relationships(REPLIES_TO, start={c["source_id"] for c in conceding})}
+    writer = {r["end"]: r["start"] for r in store.relationships(WROTE, end=set(parent.values()))}
     out = []
     for c in conceding:
         other = theirs if c["id"] in mine else mine

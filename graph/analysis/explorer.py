@@ -27,7 +27,9 @@ Examples
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
+from itertools import islice
 from typing import Any, Iterable
 
 from cruxmap.graph.analysis._lookup import author_names, claim_row, item, paragraph
@@ -37,11 +39,13 @@ from cruxmap.graph.schema import (
 )
 from cruxmap.graph.store import GraphStore
 
-__all__ = ["ARGUMENT_TYPES", "argument_graph", "neighbourhood", "summary_graph", "search",
-           "focus_options", "node_details"]
+__all__ = ["ARGUMENT_TYPES", "argument_graph", "has_arguments", "neighbourhood", "summary_graph",
+           "search", "focus_options", "node_details"]
 
 #: The relationship types that make up the argument layer.
 ARGUMENT_TYPES = (ATTACKS, SUPPORTS, SAME_AS, PARTY_TO, CRUX_OF)
+#: Node labels of the argument layer, and the kind each is shown as.
+_KINDS = {CLAIM: "claim", DISAGREEMENT: "disagreement", CRUX: "crux"}
 
 
 def _claim_node(c: dict[str, Any]) -> dict[str, Any]:
@@ -50,35 +54,63 @@ def _claim_node(c: dict[str, Any]) -> dict[str, Any]:
             "role": c["role"], "stance": c["stance"]}
 
 
+def _edge(r: dict[str, Any]) -> dict[str, Any]:
+    p = r["properties"]
+    return {"id": r["id"], "type": r["type"], "source": r["start"], "target": r["end"],
+            "stance": p.get("stance"), "confidence": p.get("confidence"),
+            "evidence": p.get("evidence", ""), "side": p.get("side"), "how": p.get("target")}
+
+
+def _edge_order(e: dict[str, Any]) -> tuple:
+    return (ARGUMENT_TYPES.index(e["type"]), e["id"])
+
+
+def _argument_nodes(store: GraphStore, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """The argument-layer nodes among ``ids`` (others left out): claims in claim order, then
+    disagreements, most confident first, then cruxes, best first."""
+    ids = set(ids)
+    nodes: dict[str, dict[str, Any]] = {}
+    if not ids:
+        return nodes
+    for c in store.claims(ids=ids):
+        nodes[c["id"]] = _claim_node(c)
+    for d in store.disagreements(ids=ids):
+        nodes[d["id"]] = {"id": d["id"], "kind": "disagreement", "text": d["summary"],
+                          "status": d["status"], "confidence": d["confidence"],
+                          "authors": d["authors"]}
+    for x in store.cruxes(ids=ids):
+        nodes[x["id"]] = {"id": x["id"], "kind": "crux", "text": x["text"], "score": x["score"],
+                          "crux_kind": x["kind"], "evidence": x.get("evidence") or ""}
+    return nodes
+
+
+def _argument_edges(store: GraphStore, ids: Iterable[str]) -> list[dict[str, Any]]:
+    """The argument-layer relationships among the nodes ``ids``, in :func:`argument_graph` order."""
+    ids = list(ids)
+    return sorted((_edge(r) for r in store.relationships(start=ids, end=ids) if r["type"] in ARGUMENT_TYPES),
+                  key=_edge_order)
+
+
+def has_arguments(store: GraphStore) -> bool:
+    """Whether the map has an argument layer to draw (any disagreement, crux or argument relation)."""
+    st = store.stats()
+    return bool(st["nodes"].get(DISAGREEMENT) or st["nodes"].get(CRUX)
+                or any(st["relationships"].get(t) for t in ARGUMENT_TYPES))
+
+
 def argument_graph(store: GraphStore) -> dict[str, Any]:
     """The whole argument layer as ``{"nodes": {id: node}, "edges": [edge]}``.
 
     A node is ``{id, kind ("claim" | "disagreement" | "crux"), text, ...}``: claims carry
     ``author_id, author, url, source_id, role, stance``; disagreements ``status,
-    confidence``; cruxes ``score, crux_kind``. An edge is ``{id, type, source, target,
-    stance, confidence, evidence, side, how}``. Claims that take part in no relation
-    are left out.
+    confidence, authors``; cruxes ``score, crux_kind, evidence``. An edge is ``{id, type,
+    source, target, stance, confidence, evidence, side, how}``. Claims that take part in
+    no relation are left out. This reads the whole layer: views of a large map use
+    :func:`neighbourhood` and :func:`summary_graph`.
     """
-    edges = []
-    for typ in ARGUMENT_TYPES:
-        for r in store.relationships(typ):
-            p = r["properties"]
-            edges.append({"id": r["id"], "type": typ, "source": r["start"], "target": r["end"],
-                          "stance": p.get("stance"), "confidence": p.get("confidence"),
-                          "evidence": p.get("evidence", ""), "side": p.get("side"),
-                          "how": p.get("target")})
+    edges = [_edge(r) for typ in ARGUMENT_TYPES for r in store.relationships(typ)]
     touched = {e["source"] for e in edges} | {e["target"] for e in edges}
-    nodes: dict[str, dict[str, Any]] = {}
-    for c in store.claims():
-        if c["id"] in touched:
-            nodes[c["id"]] = _claim_node(c)
-    for d in store.disagreements():
-        nodes[d["id"]] = {"id": d["id"], "kind": "disagreement", "text": d["summary"],
-                          "status": d["status"], "confidence": d["confidence"],
-                          "authors": d["authors"]}
-    for x in store.cruxes():
-        nodes[x["id"]] = {"id": x["id"], "kind": "crux", "text": x["text"], "score": x["score"],
-                          "crux_kind": x["kind"], "evidence": x.get("evidence") or ""}
+    nodes = _argument_nodes(store, touched | {n["id"] for label in (DISAGREEMENT, CRUX) for n in store.nodes(label)})
     edges = [e for e in edges if e["source"] in nodes and e["target"] in nodes]
     return {"nodes": nodes, "edges": edges}
 
@@ -107,17 +139,67 @@ def neighbourhood(store: GraphStore, focus: Iterable[str], hops: int = 2, limit:
     limit : int
         At most this many nodes.
     graph : dict, optional
-        A precomputed :func:`argument_graph` (the app caches it).
+        A precomputed :func:`argument_graph` to walk instead of asking the store.
 
     Returns
     -------
     dict
         ``{"nodes": [node + {"depth"}], "edges": [edge], "truncated": bool,
-        "focus": [ids]}``, nodes ordered by depth.
+        "focus": [ids]}``, nodes ordered by depth. The walk asks the store for one hop at
+        a time, so it reads what it keeps, never the whole map.
     """
-    g = graph if graph is not None else argument_graph(store)
-    nodes = dict(g["nodes"])
     focus = list(dict.fromkeys(focus))
+    if graph is not None:
+        return _walk_graph(store, graph, focus, hops, limit)
+    kinds = {n["id"]: _KINDS[n["label"]] for n in store.nodes(ids=focus) if n["label"] in _KINDS}
+    focus = [f for f in focus if f in kinds]
+    depth = {f: 0 for f in focus[:limit]}
+    truncated = len(focus) > limit
+    level = list(depth)
+    for d in range(hops):
+        if not level or len(depth) >= limit:
+            truncated = truncated or bool(level and _has_new_neighbour(store, level, depth))
+            break
+        around = _argument_neighbours(store, level)
+        unknown = {m for ms in around.values() for m in ms} - kinds.keys()
+        kinds.update({n["id"]: _KINDS[n["label"]] for n in store.nodes(ids=unknown) if n["label"] in _KINDS})
+        nxt = []
+        for n in level:
+            new = sorted((m for m in around.get(n, ()) if m in kinds and m not in depth),
+                         key=lambda m: ({"crux": 0, "disagreement": 1}.get(kinds[m], 2), m))
+            for m in new:
+                if len(depth) >= limit:
+                    truncated = True
+                    break
+                depth[m] = d + 1
+                nxt.append(m)
+        level = nxt
+    nodes = _argument_nodes(store, depth)
+    kept = [dict(nodes[n], depth=k) for n, k in sorted(depth.items(), key=lambda x: (x[1], x[0]))]
+    return {"nodes": kept, "edges": _argument_edges(store, depth), "truncated": truncated, "focus": focus}
+
+
+def _argument_neighbours(store: GraphStore, ids: list[str]) -> dict[str, set[str]]:
+    """Each node's neighbours over argument relationships, either direction."""
+    around: dict[str, set[str]] = defaultdict(set)
+    for r in store.relationships(start=ids):
+        if r["type"] in ARGUMENT_TYPES:
+            around[r["start"]].add(r["end"])
+    for r in store.relationships(end=ids):
+        if r["type"] in ARGUMENT_TYPES:
+            around[r["end"]].add(r["start"])
+    return around
+
+
+def _has_new_neighbour(store: GraphStore, level: list[str], depth: dict[str, int]) -> bool:
+    """Whether the walk, full at ``limit``, left an argument-layer neighbour of ``level`` out."""
+    unseen = {m for ms in _argument_neighbours(store, level).values() for m in ms} - depth.keys()
+    return any(n["label"] in _KINDS for n in store.nodes(ids=unseen))
+
+
+def _walk_graph(store: GraphStore, g: dict[str, Any], focus: list[str], hops: int, limit: int) -> dict[str, Any]:
+    """:func:`neighbourhood` over a precomputed :func:`argument_graph`."""
+    nodes = dict(g["nodes"])
     for f in focus:  # an unrelated claim can still be the focus
         if f not in nodes:
             row = claim_row(store, f)
@@ -169,11 +251,50 @@ def summary_graph(store: GraphStore, graph: dict[str, Any] | None = None,
     ``authors`` by side; edges are the ``CRUX_OF`` links. Small maps (at most
     ``limit`` nodes) are returned whole instead, with ``summarised`` False.
     """
-    g = graph if graph is not None else argument_graph(store)
+    if graph is not None:
+        return _summarise(graph, limit)
+    st = store.stats()["nodes"]
+    hubs = st.get(DISAGREEMENT, 0) + st.get(CRUX, 0)
+    if hubs + _touched_claims(store, limit - hubs + 1, hubs) <= limit:
+        g = argument_graph(store)
+        return {"nodes": [dict(n, depth=0) for n in g["nodes"].values()], "edges": g["edges"],
+                "truncated": False, "focus": [], "summarised": False}
+    ranked = store.relationship_counts(PARTY_TO, limit=limit)
+    party = dict(ranked)
+    keep = [d for d, _ in ranked]
+    if len(keep) < limit:  # the rest by id: disagreements no claim is party to, and cruxes
+        rest = heapq.merge(*(store.nodes(label) for label in (DISAGREEMENT, CRUX)), key=lambda n: n["id"])
+        keep += islice((n["id"] for n in rest if n["id"] not in party), limit - len(keep))
+    nodes = _argument_nodes(store, keep)
+    ids = set(keep)
+    edges = [e for e in _argument_edges(store, ids) if e["type"] == CRUX_OF]
+    return {"nodes": [dict(nodes[n], depth=0, claims=party.get(n, 0)) for n in keep if n in nodes],
+            "edges": edges, "truncated": len(ids) < hubs, "focus": [], "summarised": True}
+
+
+def _touched_claims(store: GraphStore, enough: int, hubs: int) -> int:
+    """How many claims take part in an argument relationship, counted up to ``enough``.
+
+    Relationships stream until their ends, of which at most ``hubs`` are not claims, are
+    enough: a map with many claims stops after a few rows.
+    """
+    if enough <= 0:
+        return enough
+    seen: set[str] = set()
+    for typ in ARGUMENT_TYPES:
+        for r in store.relationships(typ):
+            seen.update((r["start"], r["end"]))
+            if len(seen) >= enough + hubs:
+                return enough
+    return sum(1 for _ in store.nodes(CLAIM, ids=seen)) if seen else 0
+
+
+def _summarise(g: dict[str, Any], limit: int) -> dict[str, Any]:
+    """:func:`summary_graph` of a precomputed :func:`argument_graph`."""
     if len(g["nodes"]) <= limit:
         return {"nodes": [dict(n, depth=0) for n in g["nodes"].values()], "edges": g["edges"],
                 "truncated": False, "focus": [], "summarised": False}
-    party = defaultdict(int)
+    party: dict[str, int] = defaultdict(int)
     for e in g["edges"]:
         if e["type"] == PARTY_TO:
             party[e["target"]] += 1
@@ -192,26 +313,38 @@ def summary_graph(store: GraphStore, graph: dict[str, Any] | None = None,
 def search(store: GraphStore, phrase: str, limit: int = 25) -> list[dict[str, Any]]:
     """Cruxes, disagreements and claims whose text contains ``phrase`` (case-insensitive).
 
-    Returns ``{id, kind, text, author}`` rows: cruxes first, then disagreements, then claims.
+    Returns ``{id, kind, text, author}`` rows: cruxes first (best first), then
+    disagreements (most confident first), then claims.
     """
     key = phrase.strip().casefold()
     if not key:
         return []
-    out = [{"id": x["id"], "kind": "crux", "text": x["text"], "author": None}
-           for x in store.cruxes() if key in x["text"].casefold()]
-    out += [{"id": d["id"], "kind": "disagreement", "text": d["summary"], "author": None}
-            for d in store.disagreements() if key in d["summary"].casefold()]
-    out += [{"id": c["id"], "kind": "claim", "text": c["text"], "author": c["author"]}
-            for c in store.claims(text=phrase.strip(), limit=limit)]
+    cruxes = sorted(store.nodes(CRUX, contains={"text": key}),
+                    key=lambda n: (-(n["properties"].get("score", 0.0) or 0), n["id"]))
+    out = [{"id": n["id"], "kind": "crux", "text": n["properties"].get("text", ""), "author": None}
+           for n in cruxes]
+    if len(out) < limit:
+        dis = sorted(store.nodes(DISAGREEMENT, contains={"summary": key}),
+                     key=lambda n: (-(n["properties"].get("confidence") or 0), n["id"]))
+        out += [{"id": n["id"], "kind": "disagreement", "text": n["properties"].get("summary", ""),
+                 "author": None} for n in dis]
+    if len(out) < limit:
+        out += [{"id": c["id"], "kind": "claim", "text": c["text"], "author": c["author"]}
+                for c in store.claims(text=phrase.strip(), limit=limit)]
     return out[:limit]
 
 
-def focus_options(store: GraphStore) -> list[dict[str, Any]]:
-    """What a person can focus on: cruxes (best first), then disagreements."""
+def focus_options(store: GraphStore, limit: int | None = None, include: Iterable[str] = ()) -> list[dict[str, Any]]:
+    """What a person can focus on: cruxes (best first), then disagreements (the first ``limit`` of
+    each, plus any of ``include``)."""
+    def with_extra(query) -> list[dict[str, Any]]:
+        rows = query(limit=limit)
+        extra = [i for i in dict.fromkeys(include) if i not in {r["id"] for r in rows}]
+        return rows + (query(ids=extra) if extra and limit else [])
     rows = [{"id": x["id"], "kind": "crux", "text": x["text"], "score": x["score"]}
-            for x in store.cruxes()]
+            for x in with_extra(store.cruxes)]
     rows += [{"id": d["id"], "kind": "disagreement", "text": d["summary"],
-              "score": d["confidence"] or 0.0, "status": d["status"]} for d in store.disagreements()]
+              "score": d["confidence"] or 0.0, "status": d["status"]} for d in with_extra(store.disagreements)]
     return rows
 
 
@@ -231,17 +364,16 @@ def node_details(store: GraphStore, node_id: str) -> dict[str, Any] | None:
     if n is None:
         return None
     if n["label"] == CRUX:
-        row = next((x for x in store.cruxes() if x["id"] == node_id), None) or {}
-        ids = set(row.get("disagreements", []))
+        row = next(iter(store.cruxes(ids=[node_id])), None) or {}
+        ids = row.get("disagreements", [])
         return {"kind": "crux", "id": node_id, "text": row.get("text", ""),
                 "score": row.get("score"), "crux_kind": row.get("kind"),
                 "evidence": row.get("evidence") or "", "authors": row.get("authors", {}),
-                "disagreements": [d for d in store.disagreements() if d["id"] in ids]}
+                "disagreements": store.disagreements(ids=ids) if ids else []}
     if n["label"] == DISAGREEMENT:
-        row = next((d for d in store.disagreements() if d["id"] == node_id), None) or {}
-        crux_ids = set(row.get("cruxes", []))
-        return dict(row, kind="disagreement",
-                    crux_rows=[x for x in store.cruxes() if x["id"] in crux_ids])
+        row = next(iter(store.disagreements(ids=[node_id])), None) or {}
+        crux_ids = row.get("cruxes", [])
+        return dict(row, kind="disagreement", crux_rows=store.cruxes(ids=crux_ids) if crux_ids else [])
     if n["label"] != CLAIM:
         return None
     return _claim_details(store, n)
@@ -251,9 +383,9 @@ def _claim_details(store: GraphStore, n: dict[str, Any]) -> dict[str, Any]:
     p = n["properties"]
     cid = n["id"]
     src = item(store, p.get("source_id"))
-    names = author_names(store)
     near, rels = store.neighbourhood(cid, hops=1, limit=500)
     by_id = {x["id"]: x for x in near}
+    names = author_names(store, {p.get("author_id")} | {x["properties"].get("author_id") for x in near})
     relations, disagreements, topics = [], [], []
     for r in rels:
         if cid not in (r["start"], r["end"]):

@@ -42,8 +42,7 @@ def map_summary(store: GraphStore) -> dict[str, Any]:
     }
     status = {"open": 0, "conceded": 0, "resolved": 0}
     if out["disagreements"]:
-        for d in store.disagreements():
-            status[d["status"]] = status.get(d["status"], 0) + 1
+        status.update(store.disagreement_statuses())
     out.update(status)
     out["is_empty"] = not (out["posts"] or out["comments"] or out["claims"])
     out["has_disagreements"] = out["disagreements"] > 0
@@ -57,9 +56,10 @@ def top_cruxes(store: GraphStore, limit: int = 5) -> list[dict[str, Any]]:
     Each row is a crux row (``id, text, score, kind, evidence, disagreements``) plus
     ``sides``: ``{"a": [{id, name}], "b": [{id, name}]}``.
     """
-    names = author_names(store)
+    cruxes = store.cruxes(limit=limit)
+    names = author_names(store, {a for c in cruxes for side in c["authors"].values() for a in side})
     rows = []
-    for c in store.cruxes(limit=limit):
+    for c in cruxes:
         sides = {s: [{"id": a, "name": names.get(a, a)} for a in c["authors"].get(s, [])]
                  for s in ("a", "b")}
         rows.append({k: c[k] for k in ("id", "text", "score", "kind", "evidence", "disagreements")}
@@ -69,5 +69,4 @@ def top_cruxes(store: GraphStore, limit: int = 5) -> list[dict[str, Any]]:
 
 def topic_rows(store: GraphStore, limit: int | None = None) -> list[dict[str, Any]]:
     """Topics by claim count (``{id, label, claims}``), biggest first."""
-    rows = store.topics()
-    return rows[:limit] if limit else rows
+    return store.topics(limit=limit)

@@ -18,7 +18,7 @@ Examples
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
+from typing import Any, Iterable
 
 from cruxmap.graph.analysis._lookup import author_names
 from cruxmap.graph.schema import CLAIM, COMMENT, POST, REPLIES_TO, WROTE
@@ -76,22 +76,22 @@ def segments(text: str, claims: list[dict[str, Any]]) -> list[tuple[str, dict[st
     return out
 
 
-def _writers(store: GraphStore) -> dict[str, str]:
-    return {r["end"]: r["start"] for r in store.relationships(WROTE)}
+def _writers(store: GraphStore, items: Iterable[str]) -> dict[str, str]:
+    """Item id -> the author who wrote it (of these items)."""
+    return {r["end"]: r["start"] for r in store.relationships(WROTE, end=items)}
 
 
 def posts(store: GraphStore) -> list[dict[str, Any]]:
-    """Every post with its author and comment count, newest-first by date then title.
+    """Every post with its author and comment count, most comments first, then by title.
 
     Rows: ``{id, title, author_id, author, posted_at, url, comments}``.
     """
-    names = author_names(store)
-    writer = _writers(store)
-    counts: dict[str, int] = defaultdict(int)
-    for c in store.nodes(COMMENT):
-        counts[c["properties"].get("post_id") or ""] += 1
+    counts = store.property_counts(COMMENT, "post_id")
+    found = list(store.nodes(POST))
+    writer = _writers(store, [p["id"] for p in found])
+    names = author_names(store, writer.values())
     rows = []
-    for p in store.nodes(POST):
+    for p in found:
         pp = p["properties"]
         aid = writer.get(p["id"])
         title = pp.get("title") or (pp.get("text", "")[:80] + ("…" if len(pp.get("text", "")) > 80 else ""))
@@ -137,19 +137,18 @@ def thread(store: GraphStore, post_id: str) -> dict[str, Any] | None:
     post = store.node(post_id)
     if post is None or post["label"] != POST:
         return None
-    names = author_names(store)
-    writer = _writers(store)
-    comments = [c for c in store.nodes(COMMENT) if c["properties"].get("post_id") == post_id]
+    comments = list(store.nodes(COMMENT, where={"post_id": post_id}))
     ids = {post_id} | {c["id"] for c in comments}
-    parent = {r["start"]: r["end"] for r in store.relationships(REPLIES_TO) if r["start"] in ids}
+    parent = {r["start"]: r["end"] for r in store.relationships(REPLIES_TO, start=ids)}
+    writer = _writers(store, ids)
+    names = author_names(store, writer.values())
     claims_of: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for n in store.nodes(CLAIM):
+    for n in store.nodes(CLAIM, where={"source_id": sorted(ids)}):
         p = n["properties"]
-        if p.get("source_id") in ids:
-            claims_of[p["source_id"]].append({
-                "id": n["id"], "start": p.get("start"), "end": p.get("end"), "text": p.get("text", ""),
-                "role": p.get("role", "claim"), "stance": p.get("stance"),
-                "stance_confidence": p.get("stance_confidence"), "kind": p.get("kind", "claim")})
+        claims_of[p["source_id"]].append({
+            "id": n["id"], "start": p.get("start"), "end": p.get("end"), "text": p.get("text", ""),
+            "role": p.get("role", "claim"), "stance": p.get("stance"),
+            "stance_confidence": p.get("stance_confidence"), "kind": p.get("kind", "claim")})
     children: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for c in comments:
         par = parent.get(c["id"])

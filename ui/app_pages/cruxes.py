@@ -13,9 +13,10 @@ order = list(colours)
 names = state.names()
 
 st.title("Crux explorer")
-options = state.cached(explorer.focus_options)
-graph = state.cached(explorer.argument_graph)
-if not graph["nodes"]:
+FOCUS_OPTIONS = 300  # the best cruxes and disagreements to pick from (a link may add another)
+options = state.cached(explorer.focus_options, limit=FOCUS_OPTIONS,
+                       include=tuple(x for x in [st.query_params.get("focus")] if x))
+if not state.cached(explorer.has_arguments):
     st.info("No disagreements found yet: no claim in this map attacks or supports another, so there "
             "is no argument graph to draw. Search for a claim below to read it in context.",
             icon=":material/info:")

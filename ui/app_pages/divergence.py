@@ -3,6 +3,7 @@
 import streamlit as st
 
 from cruxmap.graph.analysis import divergence, words
+from cruxmap.graph.analysis._lookup import author_names
 from cruxmap.ui import charts, render, state
 from cruxmap.ui.palette import STATUS_COLOURS, colour_of
 
@@ -19,13 +20,18 @@ if len([a for a in authors if a["id"] != divergence.NOT_SHOWN]) < 2:
 
 ids = [a["id"] for a in authors if a["id"] != divergence.NOT_SHOWN]  # only named authors can be compared
 name = {a["id"]: a["name"] for a in authors if a["id"] != divergence.NOT_SHOWN}
-pairs = state.cached(divergence.divergent_pairs)
+pairs = state.cached(divergence.divergent_pairs, limit=1)
 if not pairs:
     st.info("No disagreements found yet: nobody attacks anybody's claims in this map. The matrix "
             "fills in once the discussion has been decomposed into stances.", icon=":material/info:")
 
 # The pair to show: a click on the matrix, else the URL (?a=&b=, applied once), else the most divergent.
 qp = (st.query_params.get("a"), st.query_params.get("b"))
+extra = tuple(x for x in qp if x and x not in name)  # a pair asked for by URL may be outside the top authors
+if extra:
+    found = state.cached(author_names, extra)
+    ids += [x for x in extra if x in found]
+    name.update(found)
 if qp[0] in name and qp[1] in name and qp[0] != qp[1] and st.session_state.get("divergence_qp") != qp:
     st.session_state["divergence_qp"] = qp
     st.session_state["divergence_a"], st.session_state["divergence_b"] = qp

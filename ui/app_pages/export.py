@@ -19,9 +19,9 @@ c1, c2, c3 = st.columns(3)
 author = c1.selectbox("Author", [""] + sorted(names, key=lambda a: names[a].casefold()),
                       format_func=lambda a: names.get(a, "all authors"), key="export_author")
 topic = c2.selectbox("Topic", [""] + topics, format_func=lambda t: t or "all topics", key="export_topic")
-disagreement = c3.selectbox("Disagreement", [""] + [d["id"] for d in dis],
-                            format_func=lambda d: next((x["summary"] for x in dis if x["id"] == d),
-                                                       "all disagreements"), key="export_disagreement")
+summaries = {d["id"]: d["summary"] for d in dis}
+disagreement = c3.selectbox("Disagreement", [""] + list(summaries),
+                            format_func=lambda d: summaries.get(d, "all disagreements"), key="export_disagreement")
 filters = {"author": author or None, "topic": topic or None, "disagreement": disagreement or None}
 
 st.subheader("Formats")
