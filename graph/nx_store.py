@@ -630,7 +630,7 @@ def _refresh_pairs(cur: sqlite3.Cursor, stale: bool) -> None:
     """Bring ``pairs`` up to the map, inside the writer's transaction: the pairs of the authors the
     triggers marked, or, when the table was stale before this write or many authors changed,
     every pair."""
-    dirty = cur.execute("SELECT COUNT(*) FROM pairs_dirty").fetchone()[0]
+    dirty = cur.execute("SELECT COUNT(DISTINCT author) FROM pairs_dirty").fetchone()[0]
     if stale or dirty > _REBUILD_PAIRS_AT:
         cur.execute("DELETE FROM pairs")
         cur.execute(f"INSERT INTO pairs ({_PAIR_COLUMNS}) {_pair_sums('all')}")
@@ -821,7 +821,10 @@ CREATE TABLE IF NOT EXISTS pairs (a TEXT NOT NULL, b TEXT NOT NULL, a_name TEXT 
 CREATE INDEX IF NOT EXISTS pairs_b ON pairs(b);
 CREATE INDEX IF NOT EXISTS pairs_by_weight ON pairs(weight DESC, n DESC, a, b);
 CREATE INDEX IF NOT EXISTS pairs_by_count ON pairs(n DESC, weight DESC, a_name, b_name, a, b);
-CREATE TABLE IF NOT EXISTS pairs_dirty (author TEXT PRIMARY KEY) WITHOUT ROWID;
+-- no uniqueness: a trigger's INSERT OR IGNORE of an author already marked, fired by an UPSERT's
+-- DO UPDATE, still failed the write with "UNIQUE constraint failed" (re-ingest of an edited thread)
+CREATE TABLE IF NOT EXISTS pairs_dirty (author TEXT);
+CREATE INDEX IF NOT EXISTS pairs_dirty_author ON pairs_dirty(author);
 CREATE TRIGGER IF NOT EXISTS pairs_rel_insert AFTER INSERT ON rels
 WHEN NEW.type IN ('ATTACKS', 'SUPPORTS', 'PARTY_TO') BEGIN
   INSERT OR IGNORE INTO pairs_dirty SELECT {_author('nodes')} FROM nodes
