@@ -599,6 +599,7 @@ def _add_derived(conn: sqlite3.Connection) -> None:
         conn.execute(f"DELETE FROM sqlite_stat1 WHERE idx IN (SELECT value FROM json_each(?))",
                      (_json_list(idx for _, idx, _ in _PLANNER_STATS),))
         conn.executemany("INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES (?, ?, ?)", _PLANNER_STATS)
+        conn.execute("ANALYZE sqlite_schema")  # load them now: the first sums below need the plans they give
         _refresh_pairs(conn.cursor(), stale=True)
         conn.execute("COMMIT")
     except BaseException:
