@@ -208,7 +208,8 @@ def test_click_through_every_view(browser, demo_db):
 
         # Divergence: the matrix, the network and the diff of the most divergent pair
         go(page, "Divergence")
-        body = body_with(page, "Author × author", *(("First point of divergence",) if pair else ()))
+        body = body_with(page, "Author × author",
+                     *(("First point of divergence", "Disagreements, side by side") if pair else ()))
         assert "Author × author" in body and "Network" in body
         if pair:
             assert "First point of divergence" in body and "Disagreements, side by side" in body
